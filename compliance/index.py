@@ -1,0 +1,144 @@
+"""The in-memory seed index: every registered work's winnowed k-gram hashes.
+
+Look-ups never scan every work.  Fingerprints are kept in one sorted uint64
+array (with parallel arrays of work number and token position); a document's
+k-grams are first screened by a direct-address bit table of the top hash bits
+(most k-grams of a crawled page are in no work, and the screen costs one memory
+read each), and only the survivors are binary-searched.
+
+Fingerprints shared by very many works (site boilerplate, stock phrases) are
+dropped at build time: above ``max(max_df_floor, max_df_fraction * works)``
+works they carry no evidence of copying from any one of them.  The cap is
+deliberately high, because a wire story republished by dozens of outlets is
+still a copy of each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from .settings import MatcherSettings
+
+__all__ = ["SeedIndex", "Hits"]
+
+_PREFILTER_BITS = 26  # 8 MiB table; grows with the index below
+
+
+@dataclass
+class Hits:
+    """Seed hits of one document: parallel arrays."""
+
+    doc_pos: np.ndarray
+    work: np.ndarray
+    work_pos: np.ndarray
+
+
+class SeedIndex:
+    """Sorted fingerprint arrays plus a bit-table prefilter."""
+
+    def __init__(self, hashes: np.ndarray, works: np.ndarray, positions: np.ndarray, n_works: int) -> None:
+        self.hashes = hashes
+        self.works = works
+        self.positions = positions
+        self.n_works = n_works
+        bits = _PREFILTER_BITS
+        while (1 << bits) < hashes.shape[0] * 16 and bits < 32:
+            bits += 1
+        self.bits = bits
+        self.shift = np.uint64(64 - bits)
+        table = np.zeros((1 << bits) // 8, dtype=np.uint8)
+        if hashes.shape[0]:
+            top = (hashes >> self.shift).astype(np.int64)
+            np.bitwise_or.at(table, top >> 3, (1 << (top & 7)).astype(np.uint8))
+        self.table = table
+
+    @classmethod
+    def build(cls, parts: Iterable[tuple[int, np.ndarray, np.ndarray]], n_works: int,
+              settings: MatcherSettings) -> "SeedIndex":
+        """Build from ``(work number, hashes, positions)`` triples."""
+        hs, ws, ps = [], [], []
+        for work, h, p in parts:
+            hs.append(np.asarray(h, dtype=np.uint64))
+            ps.append(np.asarray(p, dtype=np.int32))
+            ws.append(np.full(len(h), work, dtype=np.int32))
+        if not hs:
+            e64 = np.zeros(0, dtype=np.uint64)
+            e32 = np.zeros(0, dtype=np.int32)
+            return cls(e64, e32, e32, n_works)
+        h = np.concatenate(hs)
+        w = np.concatenate(ws)
+        p = np.concatenate(ps)
+        order = np.argsort(h, kind="stable")
+        h, w, p = h[order], w[order], p[order]
+        # drop fingerprints present in too many distinct works
+        cap = max(settings.max_df_floor, int(settings.max_df_fraction * n_works))
+        if h.shape[0]:
+            new = np.concatenate(([True], h[1:] != h[:-1]))
+            group = np.cumsum(new) - 1
+            counts = np.bincount(group)
+            keep = counts[group] <= cap
+            if not keep.all():
+                h, w, p = h[keep], w[keep], p[keep]
+        return cls(h, w, p, n_works)
+
+    def lookup(self, kgrams: np.ndarray) -> Hits:
+        """All (document position, work, work position) triples sharing a fingerprint."""
+        if kgrams.shape[0] == 0 or self.hashes.shape[0] == 0:
+            e = np.zeros(0, dtype=np.int64)
+            return Hits(e, e, e)
+        top = (kgrams >> self.shift).astype(np.int64)
+        maybe = (self.table[top >> 3] >> (top & 7).astype(np.uint8)) & 1
+        cand = np.flatnonzero(maybe)
+        if cand.shape[0] == 0:
+            e = np.zeros(0, dtype=np.int64)
+            return Hits(e, e, e)
+        q = kgrams[cand]
+        lo = np.searchsorted(self.hashes, q, "left")
+        hi = np.searchsorted(self.hashes, q, "right")
+        cnt = hi - lo
+        has = cnt > 0
+        cand, lo, cnt = cand[has], lo[has], cnt[has]
+        from .align import _ranges
+
+        rows = _ranges(lo, cnt)
+        return Hits(np.repeat(cand, cnt), self.works[rows].astype(np.int64), self.positions[rows].astype(np.int64))
+
+    def df(self, kgrams: np.ndarray) -> np.ndarray:
+        """How many index entries (about: works) hold each k-gram."""
+        if kgrams.shape[0] == 0 or self.hashes.shape[0] == 0:
+            return np.zeros(kgrams.shape[0], dtype=np.int64)
+        return np.searchsorted(self.hashes, kgrams, "right") - np.searchsorted(self.hashes, kgrams, "left")
+
+    def candidates(self, hits: Hits, settings: MatcherSettings) -> list[int]:
+        """Works with enough distinct document positions hit, strongest first."""
+        if hits.work.shape[0] == 0:
+            return []
+        key = hits.work * (1 << 32) + hits.doc_pos
+        key = np.unique(key)
+        works = key >> 32
+        ids, counts = np.unique(works, return_counts=True)
+        ok = counts >= settings.min_candidate_hits
+        ids, counts = ids[ok], counts[ok]
+        order = np.argsort(-counts, kind="stable")[: settings.max_candidates]
+        return [int(x) for x in ids[order]]
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.hashes.nbytes + self.works.nbytes + self.positions.nbytes + self.table.nbytes)
+
+    def save(self, path: Path) -> None:
+        """Write the arrays to an ``.npz`` cache file (atomically)."""
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as fh:
+            np.savez(fh, hashes=self.hashes, works=self.works, positions=self.positions,
+                     n_works=np.array([self.n_works]))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> "SeedIndex":
+        with np.load(path) as z:
+            return cls(z["hashes"], z["works"], z["positions"], int(z["n_works"][0]))

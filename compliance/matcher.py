@@ -1,0 +1,162 @@
+"""The matcher cascade: index look-up, then alignment against each candidate.
+
+Cheapest first (as in ScanCode): every k-gram of the document is screened
+against the seed index; only works with enough hits are aligned token by token
+(:mod:`align`), and only there are simhash windows compared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+import numpy as np
+
+from .align import Passage, align, doc_windows
+from .falsepositives import Evidence, FalsePositiveRules, quote_mask, short_line_mask
+from .fingerprint import Window, kgram_hashes
+from .index import SeedIndex
+from .settings import MatcherSettings
+from .text import Tokens, tokenize
+
+__all__ = ["Matcher", "WorkMatch", "WorkSource"]
+
+
+class WorkSource(Protocol):
+    """Where the matcher gets a candidate work's text (registry or memory)."""
+
+    def tokens(self, work: int) -> Tokens: ...
+
+    def windows(self, work: int) -> list[Window]: ...
+
+
+@dataclass
+class WorkMatch:
+    """All passages of one work found in one document."""
+
+    work: int
+    tokens: Tokens
+    passages: list[Passage]
+    suppressed: list[tuple[Passage, str]]  # passages ruled out, with the rule id
+
+
+class Matcher:
+    """Finds copied passages of registered works in a document."""
+
+    def __init__(self, index: SeedIndex, works: WorkSource, settings: MatcherSettings,
+                 false_positives: FalsePositiveRules | None = None,
+                 accept_work: Callable[[int], bool] | None = None,
+                 work_publisher: np.ndarray | None = None,
+                 publisher_names: list[str] | None = None) -> None:
+        self.index = index
+        self.works = works
+        self.settings = settings
+        self.fp = false_positives or FalsePositiveRules.none()
+        self.accept_work = accept_work
+        self.work_publisher = work_publisher
+        self.publisher_names = [n.casefold() for n in publisher_names] if publisher_names else None
+
+    def _quotes(self, wt: Tokens) -> np.ndarray:
+        return quote_mask(wt, [s for r in self.fp.quotes for s in r.spans(wt.text)])
+
+    def _evidence(self, doc: Tokens, wt: Tokens, w: int, p: Passage, quote: np.ndarray | None,
+                  boiler: np.ndarray | None, short: np.ndarray | None, kg: np.ndarray) -> Evidence:
+        st = self.settings
+        a, b = p.work_first, p.work_last
+        n = b - a + 1
+        ev = Evidence(words=p.words, span=n)
+        in_doc = np.isin(wt.hashes[a : b + 1], doc.hashes[p.doc_first : p.doc_last + 1])
+        q = quote[a : b + 1].copy() if quote is not None else np.zeros(n, dtype=bool)
+        if boiler is not None:
+            ev.boiler = int(boiler[a : b + 1].sum())
+        if short is not None:
+            ev.short_lines = int(short[a : b + 1].sum())
+        if self.publisher_names is not None and self.work_publisher is not None:
+            name = self.publisher_names[int(self.work_publisher[w])]
+            ds, de = doc.span(p.doc_first, p.doc_last)
+            near = doc.text[max(0, ds - 300) : de + 300].casefold()
+            ev.attributed = bool(name) and name in near
+        seg = kg[a : max(a + 1, b - st.k + 2)]
+        hits = self.index.lookup(seg)
+        if (hits.work != w).any():
+            per_pos = np.bincount(hits.doc_pos, minlength=seg.shape[0])
+            nz = per_pos[per_pos > 0]
+            ev.df_median = float(np.median(nz)) if nz.shape[0] else 0.0
+            if self.fp.quotes and ev.df_median >= 3:
+                q |= self._quoted_elsewhere(hits, w, n)
+        else:
+            ev.df_median = 1.0
+        ev.quoted = int(q.sum())
+        ev.unquoted_matched = int((in_doc & ~q).sum())
+        return ev
+
+    def _quoted_elsewhere(self, hits, w: int, n: int, sample: int = 6) -> np.ndarray:
+        """Passage tokens that most other works holding them put in quotation marks.
+
+        A tweet pasted into a page without quotation marks is still the
+        speaker's words; the registry knows it from the works that quote it.
+        """
+        k = self.settings.k
+        mask = hits.work != w
+        works, wpos, dpos = hits.work[mask], hits.work_pos[mask], hits.doc_pos[mask]
+        ids, counts = np.unique(works, return_counts=True)
+        order = np.argsort(-counts, kind="stable")[:sample]
+        votes = np.zeros(n, dtype=np.int32)
+        seen = np.zeros(n, dtype=np.int32)
+        for i in order.tolist():
+            o = int(ids[i])
+            ot = self.works.tokens(o)
+            qo = self._quotes(ot)
+            sel = works == o
+            pos, at = wpos[sel], dpos[sel]
+            ok = pos < len(ot)
+            for d in range(k):
+                idx = at[ok] + d
+                keep = idx < n
+                seen[idx[keep]] += 1
+                votes[idx[keep]] += qo[np.minimum(pos[ok][keep] + d, len(ot) - 1)]
+        return (seen > 0) & (votes * 2 >= seen * 1) & (votes > 0)
+
+    def _rule_out(self, doc: Tokens, wt: Tokens, w: int,
+                  passages: list[Passage]) -> tuple[list[Passage], list[tuple[Passage, str]]]:
+        """Split passages into kept ones and ones a false-positive rule rules out."""
+        fp = self.fp
+        quote = self._quotes(wt) if fp.quotes else None
+        boiler = fp.boilerplate_mask(wt)[0] if fp.boilerplate else None
+        short = None
+        if fp.short_lines:
+            short = short_line_mask(wt, max(r.max_line_words for r in fp.short_lines))
+        kg = kgram_hashes(wt.hashes, self.settings.k)
+        kept, dropped = [], []
+        for p in passages:
+            rid = fp.check(self._evidence(doc, wt, w, p, quote, boiler, short, kg))
+            if rid is None:
+                kept.append(p)
+            else:
+                dropped.append((p, rid))
+        return kept, dropped
+
+    def match_text(self, text: str) -> tuple[Tokens, list[WorkMatch]]:
+        doc = tokenize(text)
+        return doc, self.match(doc)
+
+    def match(self, doc: Tokens) -> list[WorkMatch]:
+        st = self.settings
+        kg = kgram_hashes(doc.hashes, st.k)
+        hits = self.index.lookup(kg)
+        cands = self.index.candidates(hits, st)
+        if not cands:
+            return []
+        dwins = doc_windows(doc, st)
+        out: list[WorkMatch] = []
+        for w in cands:
+            if self.accept_work is not None and not self.accept_work(w):
+                continue
+            wt = self.works.tokens(w)
+            passages = align(doc, wt, st, dwins, self.works.windows(w))
+            if not passages:
+                continue
+            kept, dropped = self._rule_out(doc, wt, w, passages)
+            if kept or dropped:
+                out.append(WorkMatch(w, wt, kept, dropped))
+        return out

@@ -268,6 +268,36 @@ def _near(doc: Tokens, work: Tokens, covered_doc: np.ndarray, covered_work: np.n
     return out
 
 
+_TRAIL = set(".!?,;:)]}\"'”’»…")
+_LEAD = set("([{\"'“‘«")
+_SAME = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
+
+
+def refine_edges(doc_text: str, ds: int, de: int, work_text: str, ws: int, we: int) -> tuple[int, int, int, int]:
+    """Take in closing punctuation and opening quotes that both sides share.
+
+    Token spans stop at word characters; a copied sentence also carries its
+    full stop and quotation marks, so the span should select them too.
+    """
+    for _ in range(3):
+        if de < len(doc_text) and we < len(work_text):
+            a, b = doc_text[de], work_text[we]
+            if a in _TRAIL and a.translate(_SAME) == b.translate(_SAME):
+                de += 1
+                we += 1
+                continue
+        break
+    for _ in range(2):
+        if ds > 0 and ws > 0:
+            a, b = doc_text[ds - 1], work_text[ws - 1]
+            if a in _LEAD and a.translate(_SAME) == b.translate(_SAME):
+                ds -= 1
+                ws -= 1
+                continue
+        break
+    return ds, de, ws, we
+
+
 def doc_windows(doc: Tokens, st: MatcherSettings) -> list[Window]:
     """Simhash windows of a scanned document (computed once per document)."""
     from .fingerprint import simhash_windows

@@ -1,0 +1,110 @@
+"""Registry commands: register, works, publishers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Iterable
+
+import click
+
+from ..cli import _format_option, _Problems, _State, _table, _warn, cli
+from ..errors import ComplianceError, InputError
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
+              help="JSON Lines manifest: one work per line with id, path or text, publisher, title, url, published.")
+@click.option("--publisher", help="Publisher of these works. Default: the holder named in each page's notice.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and the final count.")
+@click.pass_obj
+def register(state: _State, paths: tuple[Path, ...], manifest: Path | None, publisher: str | None, fmt: str,
+             quiet: bool) -> None:
+    """Register articles: their text, copyright notice and fingerprints.
+
+    PATHS are .txt or .html pages, or folders of them (searched recursively).
+    The work id is the manifest id, else the file stem.  The page's notice
+    (holder, years, "All rights reserved", restriction, contact e-mail) is
+    read and stored; without --publisher, the publisher is the notice holder.
+    Registering the same content twice stores nothing new.
+
+    \b
+    Examples:
+      compliance register corpus/
+      compliance register page.txt --publisher "Northwind Daily"
+      compliance register --manifest works.jsonl
+    """
+    from ..sources import iter_work_records
+
+    if not paths and manifest is None:
+        raise click.UsageError("give PATHS to register, or --manifest FILE")
+    rules = state.rules()
+    registry = state.registry()
+    problems = _Problems()
+
+    def stream() -> Iterable[Any]:
+        for item in iter_work_records(list(paths), publisher=publisher, manifest=manifest):
+            if isinstance(item, InputError):
+                problems.error(str(item))
+                continue
+            problems.success()
+            yield item
+
+    outcomes = []
+    for outcome in registry.register(stream(), rules.matcher):
+        outcomes.append(outcome)
+        if not quiet and fmt == "table" and outcome.status != "unchanged":
+            click.echo(f"{outcome.status:9} {outcome.id}  ({outcome.publisher}){'  ' + outcome.detail if outcome.detail else ''}",
+                       err=True)
+    problems.fail_if_nothing("registered")
+    errors = problems.count
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+    if fmt == "json":
+        click.echo(json.dumps({"outcomes": [o.__dict__ for o in outcomes], "counts": counts, "errors": errors}))
+    else:
+        text = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing registered"
+        click.echo(f"Registered into {state.db}: {text}; {errors} error(s).", err=True)
+
+
+
+@cli.command()
+@click.option("--publisher", help="Only works of this publisher.")
+@_format_option()
+@click.pass_obj
+def works(state: _State, publisher: str | None, fmt: str | None) -> None:
+    """List registered works.
+
+    \b
+    Examples:
+      compliance works
+      compliance works --publisher "Northwind Daily" --format json | jq .
+    """
+    rows = state.registry(create=False).works(publisher)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        click.echo(_table(rows, ["id", "publisher", "title", "published", "author", "url"]))
+
+
+@cli.command()
+@_format_option()
+@click.pass_obj
+def publishers(state: _State, fmt: str | None) -> None:
+    """List publishers with their holder, rights contact and domains.
+
+    \b
+    Example:
+      compliance publishers --format json
+    """
+    rows = state.registry(create=False).publishers()
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        click.echo(_table(rows, ["name", "holder", "contact_email", "domains", "works"]))
+
+

@@ -1,0 +1,1 @@
+"""Scan engines beyond the local loop (Spark)."""

@@ -1,0 +1,157 @@
+"""The registry schema: explicit SQL, applied in order through sqlite-utils.
+
+Each migration runs in a transaction together with its record in
+``_sqlite_migrations``.  Never edit an applied migration: add a new one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+__all__ = ["migrations", "SCHEMA_VERSION"]
+
+migrations = Migrations("compliance")
+
+
+def _run(db: Database, script: str) -> None:
+    """Run statements one by one (``executescript`` would commit mid-migration)."""
+    for statement in script.split(";\n"):
+        lines = [ln.split("--", 1)[0] for ln in statement.splitlines()]
+        sql = "\n".join(lines).strip()
+        if sql:
+            db.execute(sql)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Publishers, notices, works, fingerprints, documents, findings, scan runs."""
+    _run(db, """
+        CREATE TABLE publishers (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            holder TEXT,
+            domains TEXT NOT NULL DEFAULT '[]',      -- JSON list of host names
+            contact_email TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE works (
+            num INTEGER PRIMARY KEY,                 -- dense number used by the index
+            id TEXT NOT NULL UNIQUE,                 -- manifest id or file stem
+            publisher_id INTEGER NOT NULL REFERENCES publishers(id),
+            title TEXT,
+            url TEXT,
+            published TEXT,
+            author TEXT,
+            text TEXT NOT NULL,                      -- offsets index this text
+            body_start INTEGER NOT NULL DEFAULT 0,   -- the article body inside text
+            body_end INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,                    -- of text (UTF-8)
+            simhash TEXT,                            -- 16 hex chars, whole body
+            source_path TEXT,
+            source_format TEXT,
+            raw_sha256 TEXT,
+            notice_id INTEGER,
+            registered_at TEXT NOT NULL
+        );
+        CREATE INDEX works_sha256 ON works(sha256);
+        CREATE INDEX works_publisher ON works(publisher_id);
+        CREATE TABLE notices (
+            id INTEGER PRIMARY KEY,
+            publisher_id INTEGER REFERENCES publishers(id),
+            work_num INTEGER REFERENCES works(num),
+            text TEXT NOT NULL,
+            holder TEXT,
+            years TEXT NOT NULL DEFAULT '[]',        -- JSON list of years
+            all_rights_reserved INTEGER NOT NULL DEFAULT 0,
+            restriction TEXT,
+            contact_email TEXT,
+            license TEXT,
+            source TEXT,                             -- text, meta, json-ld, rel-license
+            start INTEGER,
+            end INTEGER
+        );
+        CREATE INDEX notices_work ON notices(work_num);
+        CREATE INDEX notices_publisher ON notices(publisher_id);
+        CREATE TABLE fingerprints (
+            work_num INTEGER PRIMARY KEY REFERENCES works(num) ON DELETE CASCADE,
+            scheme TEXT NOT NULL,                    -- k/w/window layout
+            hashes BLOB NOT NULL,                    -- uint64 winnowed k-gram hashes
+            positions BLOB NOT NULL,                 -- int32 token positions
+            windows BLOB NOT NULL                    -- int32 first, int32 last, uint64 simhash
+        );
+        CREATE TABLE scan_runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            status TEXT NOT NULL DEFAULT 'running',  -- running, done, failed
+            inputs TEXT NOT NULL DEFAULT '[]',
+            options TEXT NOT NULL DEFAULT '{}',
+            registry_version TEXT,
+            rules_version TEXT,
+            tool_version TEXT,
+            documents INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            bytes INTEGER NOT NULL DEFAULT 0,
+            findings INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL,                    -- of the stored (extracted) text
+            raw_sha256 TEXT,
+            path TEXT,
+            url TEXT,
+            title TEXT,
+            fetched_at TEXT,
+            warc_record_id TEXT,
+            warc_date TEXT,
+            payload_digest TEXT,
+            source_format TEXT,
+            text TEXT NOT NULL,
+            extra_text TEXT,
+            first_seen_run INTEGER REFERENCES scan_runs(id),
+            UNIQUE (sha256, url, path)
+        );
+        CREATE INDEX documents_sha256 ON documents(sha256);
+        CREATE TABLE scanned (
+            document_sha256 TEXT NOT NULL,
+            scan_key TEXT NOT NULL,                  -- registry version + rules version
+            run_id INTEGER REFERENCES scan_runs(id),
+            findings INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (document_sha256, scan_key)
+        );
+        CREATE TABLE findings (
+            id TEXT PRIMARY KEY,                     -- stable hash of (document, work)
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            work_num INTEGER NOT NULL REFERENCES works(num),
+            run_id INTEGER REFERENCES scan_runs(id),
+            passages TEXT NOT NULL,                  -- JSON list
+            copied_words INTEGER NOT NULL,
+            work_coverage REAL NOT NULL,
+            verdict TEXT NOT NULL,
+            reasons TEXT NOT NULL DEFAULT '[]',
+            rules TEXT NOT NULL DEFAULT '[]',
+            attribution TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX findings_work ON findings(work_num);
+        CREATE INDEX findings_document ON findings(document_id);
+        CREATE INDEX findings_verdict ON findings(verdict);
+        CREATE TABLE scan_errors (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER REFERENCES scan_runs(id),
+            path TEXT,
+            offset INTEGER,
+            message TEXT NOT NULL
+        );
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        INSERT INTO meta(key, value) VALUES ('works_generation', '0');
+        """)
+
+
+SCHEMA_VERSION = len(migrations._migrations)

@@ -1,0 +1,103 @@
+"""Split a publisher's article page into body, author bio, chrome and notice.
+
+A registered page (like the seed page) carries more than the article: an
+author bio, navigation chrome ("Post navigation") and the copyright notice.
+Only the body is fingerprinted; the notice goes to the registry; the bio
+gives the author.  Offsets keep indexing the whole page text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .notices import Notice, find_notices
+
+__all__ = ["PageParts", "split_page", "DEFAULT_CHROME"]
+
+# Lines that are page chrome, not article text (case-insensitive).  The
+# rules folder can extend this list (kind "page-chrome").
+DEFAULT_CHROME = (
+    "post navigation", "share this", "share this article", "share on facebook", "share on twitter",
+    "related", "related articles", "related stories", "related posts", "you may also like", "advertisement",
+    "comments", "leave a comment", "leave a reply", "read more", "tags", "filed under", "print", "email",
+    "subscribe", "sign up", "newsletter", "next article", "previous article", "recommended",
+)
+_BULLET_NAME = re.compile(r"^\s*(?:[•·*\-–]\s*|by\s+|about\s+)?(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})\s*$")
+
+
+@dataclass
+class PageParts:
+    """Where each part of a page lies (character offsets into the page text)."""
+
+    title: str | None
+    body_start: int
+    body_end: int
+    notices: list[Notice] = field(default_factory=list)
+    author: str | None = None
+    bio: tuple[int, int] | None = None
+    chrome: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    out = []
+    for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*", text):
+        if m.group(0).strip():
+            s, e = m.start(), m.end()
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            out.append((s, e))
+    return out
+
+
+def _is_chrome(p: str, chrome: tuple[str, ...]) -> bool:
+    s = p.strip().strip(":").lower()
+    return any(s == c or (s.startswith(c) and len(s) <= len(c) + 40 and len(s.split()) <= 8) for c in chrome)
+
+
+def split_page(text: str, chrome: tuple[str, ...] = DEFAULT_CHROME) -> PageParts:
+    """Find the title, body, notices, bio and chrome of a plain-text page."""
+    paras = _paragraphs(text)
+    notices = find_notices(text)
+    if not paras:
+        return PageParts(None, 0, len(text), notices)
+    title = None
+    first = text[paras[0][0] : paras[0][1]]
+    if "\n" not in first and len(first.split()) <= 25 and not first.rstrip().endswith((".", "!", "?")):
+        title = first.strip()
+    tail_kinds: dict[int, str] = {}
+    bio = None
+    author = None
+    chrome_spans = []
+    for i, (s, e) in enumerate(paras):
+        p = text[s:e]
+        if any(n.start < e and s < n.end for n in notices):
+            tail_kinds[i] = "notice"
+        elif _is_chrome(p, chrome):
+            tail_kinds[i] = "chrome"
+            chrome_spans.append((s, e))
+        else:
+            m = _BULLET_NAME.match(p)
+            if m and i + 1 < len(paras):
+                name = m.group("name")
+                nxt = text[paras[i + 1][0] : paras[i + 1][1]]
+                if nxt.startswith(name) and re.match(rf"{re.escape(name)}\s+(is|was|has|writes|covers|reports)\b", nxt):
+                    tail_kinds[i] = tail_kinds[i + 1] = "bio"
+                    bio = (s, paras[i + 1][1])
+                    author = name
+            elif re.match(r"^(about the author|author bio)\b", p.strip(), re.IGNORECASE):
+                tail_kinds[i] = "bio"
+    # The body ends at the first tail paragraph after which no article prose follows.
+    body_last = len(paras) - 1
+    for i in range(len(paras)):
+        if i in tail_kinds and i > 0:
+            rest = [j for j in range(i, len(paras)) if j not in tail_kinds]
+            prose = [j for j in rest if len(text[paras[j][0] : paras[j][1]].split()) >= 40]
+            if not prose:
+                body_last = i - 1
+                break
+    while body_last > 0 and body_last in tail_kinds:
+        body_last -= 1
+    return PageParts(title, paras[0][0], paras[body_last][1], notices, author, bio, chrome_spans)

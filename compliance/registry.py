@@ -1,0 +1,391 @@
+"""The rights registry: one SQLite file, through sqlite-utils.
+
+It is the source of truth.  Publishers, their notices, registered works and
+each work's fingerprints live here, and so do scanned documents, findings and
+scan runs, so that reports and evidence can be rebuilt and verified at any
+time.  The file runs in WAL mode with a busy timeout, so that scans and
+reports can share it, and every write is a transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import sqlite3
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import numpy as np
+import sqlite_utils
+
+from .errors import RegistryError
+from .fingerprint import Window, fingerprint_tokens, simhash_of_features, bigram_features, to_hex
+from .index import SeedIndex
+from .migrations import migrations
+from .models import sha256_text
+from .settings import MatcherSettings
+from .text import Tokens, tokenize
+
+__all__ = ["Registry", "WorkRecord", "NoticeRecord", "RegisterOutcome", "default_db_path", "now_utc"]
+
+
+def now_utc() -> str:
+    """Current time as ISO 8601 UTC, seconds precision (how timestamps are stored)."""
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def default_db_path() -> Path:
+    """``$COMPLIANCE_DB`` if set, else ``./registry.db``."""
+    return Path(os.environ.get("COMPLIANCE_DB") or "registry.db")
+
+
+@dataclass
+class NoticeRecord:
+    """A copyright notice as stored (see :mod:`notices` for extraction)."""
+
+    text: str
+    holder: str | None = None
+    years: list[int] = field(default_factory=list)
+    all_rights_reserved: bool = False
+    restriction: str | None = None
+    contact_email: str | None = None
+    license: str | None = None
+    source: str = "text"
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass
+class WorkRecord:
+    """A work ready to register: its text, body span, metadata and notices."""
+
+    id: str
+    text: str
+    publisher: str
+    title: str | None = None
+    url: str | None = None
+    published: str | None = None
+    author: str | None = None
+    body_start: int = 0
+    body_end: int | None = None
+    notices: list[NoticeRecord] = field(default_factory=list)
+    contact_email: str | None = None
+    holder: str | None = None
+    source_path: str | None = None
+    source_format: str = "text"
+    raw_sha256: str | None = None
+
+
+@dataclass
+class RegisterOutcome:
+    """What happened to one work: added, updated, unchanged or duplicate."""
+
+    id: str
+    status: str
+    publisher: str
+    detail: str = ""
+
+
+def _pack_windows(windows: list[Window]) -> bytes:
+    arr = np.zeros(len(windows), dtype=[("first", "<i4"), ("last", "<i4"), ("value", "<u8")])
+    for i, w in enumerate(windows):
+        arr[i] = (w.first, w.last, w.value)
+    return arr.tobytes()
+
+
+def _unpack_windows(blob: bytes) -> list[Window]:
+    arr = np.frombuffer(blob, dtype=[("first", "<i4"), ("last", "<i4"), ("value", "<u8")])
+    return [Window(int(a), int(b), int(v)) for a, b, v in arr.tolist()]
+
+
+def body_tokens(text: str, body_start: int, body_end: int) -> Tokens:
+    """Tokens of the article body only; offsets still index the whole text."""
+    t = tokenize(text)
+    if body_start <= 0 and body_end >= len(text):
+        return t
+    keep = (t.starts >= body_start) & (t.ends <= body_end)
+    return Tokens(t.text, t.hashes[keep], t.starts[keep], t.ends[keep], t.sentence[keep], t.numeric[keep])
+
+
+class Registry:
+    """Open (and create or migrate) a registry file."""
+
+    def __init__(self, path: Path | str, *, create: bool = True, readonly: bool = False) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            if not create:
+                raise RegistryError(f"{self.path}: registry not found. Register works first "
+                                    f"(compliance --db {self.path} register ...).")
+            if self.path.parent and not self.path.parent.exists():
+                raise RegistryError(f"{self.path}: folder {self.path.parent} does not exist.")
+        elif self.path.is_dir():
+            raise RegistryError(f"{self.path}: is a directory, not a registry file.")
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=60, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 60000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self.db = sqlite_utils.Database(conn)
+            if not readonly:
+                self._migrate()
+            elif "works" not in self.db.table_names():
+                raise RegistryError(f"{self.path}: not a compliance registry (no works table).")
+        except sqlite3.DatabaseError as exc:
+            raise RegistryError(f"{self.path}: not a readable SQLite registry ({exc}).") from exc
+        self._text_cache: OrderedDict[int, Tokens] = OrderedDict()
+        self._windows: dict[int, list[Window]] = {}
+
+    def _migrate(self) -> None:
+        known = {m.name for m in migrations._migrations}
+        applied = {m.name for m in migrations.applied(self.db)}
+        unknown = applied - known
+        if unknown:
+            raise RegistryError(f"{self.path}: made by a newer compliance (migrations {sorted(unknown)}). "
+                                "Upgrade compliance to use it.")
+        if migrations.pending(self.db):
+            migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> "Registry":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ versions
+    def generation(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'works_generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def registry_version(self) -> str:
+        """Changes whenever a work is added, updated or removed."""
+        n = self.db.execute("SELECT count(*) FROM works").fetchone()[0]
+        return f"g{self.generation()}-n{n}"
+
+    def _bump(self) -> None:
+        self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'works_generation'")
+
+    # ------------------------------------------------------------ publishers
+    def publisher_id(self, name: str, *, holder: str | None = None, email: str | None = None,
+                     domains: Iterable[str] = ()) -> int:
+        """Find or create a publisher; fill in holder, e-mail and domains it lacks."""
+        row = self.db.execute("SELECT id, holder, contact_email, domains FROM publishers WHERE name = ?",
+                              [name]).fetchone()
+        doms = sorted({d.lower() for d in domains if d})
+        if row is None:
+            cur = self.db.execute(
+                "INSERT INTO publishers(name, holder, contact_email, domains, created_at) VALUES (?,?,?,?,?)",
+                [name, holder, email, json.dumps(doms), now_utc()])
+            return int(cur.lastrowid)
+        pid, old_holder, old_email, old_domains = row
+        merged = sorted(set(json.loads(old_domains or "[]")) | set(doms))
+        self.db.execute("UPDATE publishers SET holder = ?, contact_email = ?, domains = ? WHERE id = ?",
+                        [old_holder or holder, old_email or email, json.dumps(merged), pid])
+        return int(pid)
+
+    def publishers(self) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            """SELECT p.id, p.name, p.holder, p.contact_email, p.domains,
+                      (SELECT count(*) FROM works w WHERE w.publisher_id = p.id) AS works
+               FROM publishers p ORDER BY p.name""").fetchall()
+        return [{"name": r[1], "holder": r[2], "contact_email": r[3], "domains": json.loads(r[4]),
+                 "works": r[5]} for r in rows]
+
+    # ------------------------------------------------------------ works
+    def register(self, records: Iterable[WorkRecord], settings: MatcherSettings,
+                 batch_size: int = 500) -> Iterator[RegisterOutcome]:
+        """Register works in batches, one transaction per batch.
+
+        Content already registered (same SHA-256) is never stored twice: the
+        same id is ``unchanged``, another id is ``duplicate``.  A known id with
+        new content is ``updated``, with fresh fingerprints.
+        """
+        batch: list[WorkRecord] = []
+        for rec in records:
+            batch.append(rec)
+            if len(batch) >= batch_size:
+                yield from self._register_batch(batch, settings)
+                batch = []
+        if batch:
+            yield from self._register_batch(batch, settings)
+
+    def _register_batch(self, batch: list[WorkRecord], settings: MatcherSettings) -> list[RegisterOutcome]:
+        out: list[RegisterOutcome] = []
+        prepared = []
+        for rec in batch:
+            body_end = rec.body_end if rec.body_end is not None else len(rec.text)
+            toks = body_tokens(rec.text, rec.body_start, body_end)
+            fp = fingerprint_tokens(toks, settings.k, settings.w, settings.window_words)
+            doc_simhash = to_hex(simhash_of_features(bigram_features(toks.hashes)))
+            prepared.append((rec, body_end, fp, doc_simhash, sha256_text(rec.text)))
+        with self.db.atomic():
+            changed = False
+            for rec, body_end, fp, doc_simhash, sha in prepared:
+                existing = self.db.execute("SELECT num, sha256 FROM works WHERE id = ?", [rec.id]).fetchone()
+                if existing and existing[1] == sha:
+                    out.append(RegisterOutcome(rec.id, "unchanged", rec.publisher))
+                    continue
+                dup = self.db.execute("SELECT id FROM works WHERE sha256 = ? AND id != ?", [sha, rec.id]).fetchone()
+                if dup and not existing:
+                    out.append(RegisterOutcome(rec.id, "duplicate", rec.publisher, f"same content as {dup[0]}"))
+                    continue
+                from urllib.parse import urlsplit
+
+                host = None
+                if rec.url:
+                    try:
+                        host = urlsplit(rec.url).hostname
+                    except ValueError:
+                        host = None
+                main_notice = next((n for n in rec.notices if n.holder or n.contact_email), None)
+                pid = self.publisher_id(
+                    rec.publisher,
+                    holder=rec.holder or (main_notice.holder if main_notice else None),
+                    email=rec.contact_email or next((n.contact_email for n in rec.notices if n.contact_email), None),
+                    domains=[host] if host else [],
+                )
+                values = [rec.id, pid, rec.title, rec.url, rec.published, rec.author, rec.text,
+                          rec.body_start, body_end, sha, doc_simhash, rec.source_path, rec.source_format,
+                          rec.raw_sha256, now_utc()]
+                if existing:
+                    num = int(existing[0])
+                    self.db.execute(
+                        """UPDATE works SET id=?, publisher_id=?, title=?, url=?, published=?, author=?, text=?,
+                           body_start=?, body_end=?, sha256=?, simhash=?, source_path=?, source_format=?,
+                           raw_sha256=?, registered_at=? WHERE num = ?""", values + [num])
+                    self.db.execute("DELETE FROM notices WHERE work_num = ?", [num])
+                    status = "updated"
+                else:
+                    cur = self.db.execute(
+                        """INSERT INTO works(id, publisher_id, title, url, published, author, text, body_start,
+                           body_end, sha256, simhash, source_path, source_format, raw_sha256, registered_at)
+                           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", values)
+                    num = int(cur.lastrowid)
+                    status = "added"
+                notice_id = None
+                for n in rec.notices:
+                    cur = self.db.execute(
+                        """INSERT INTO notices(publisher_id, work_num, text, holder, years, all_rights_reserved,
+                           restriction, contact_email, license, source, start, end) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
+                        [pid, num, n.text, n.holder, json.dumps(n.years), int(n.all_rights_reserved), n.restriction,
+                         n.contact_email, n.license, n.source, n.start, n.end])
+                    if notice_id is None and (n.holder or n.all_rights_reserved or n.license):
+                        notice_id = int(cur.lastrowid)
+                self.db.execute("UPDATE works SET notice_id = ? WHERE num = ?", [notice_id, num])
+                self.db.execute(
+                    "INSERT OR REPLACE INTO fingerprints(work_num, scheme, hashes, positions, windows) VALUES (?,?,?,?,?)",
+                    [num, settings.fingerprint_key(), fp.hashes.astype("<u8").tobytes(),
+                     fp.positions.astype("<i4").tobytes(), _pack_windows(fp.windows)])
+                changed = True
+                out.append(RegisterOutcome(rec.id, status, rec.publisher))
+            if changed:
+                self._bump()
+        return out
+
+    def works(self, publisher: str | None = None) -> list[dict[str, Any]]:
+        sql = """SELECT w.id, p.name, w.title, w.url, w.published, w.author, w.sha256,
+                        length(w.text), w.body_end - w.body_start, w.registered_at
+                 FROM works w JOIN publishers p ON p.id = w.publisher_id"""
+        args: list[Any] = []
+        if publisher:
+            sql += " WHERE p.name = ?"
+            args.append(publisher)
+        sql += " ORDER BY p.name, w.id"
+        keys = ["id", "publisher", "title", "url", "published", "author", "sha256", "chars", "body_chars",
+                "registered_at"]
+        return [dict(zip(keys, r)) for r in self.db.execute(sql, args).fetchall()]
+
+    def work_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM works").fetchone()[0])
+
+    def work_info(self, num: int) -> dict[str, Any]:
+        """Metadata of one work with its publisher and main notice (for findings)."""
+        row = self.db.execute(
+            """SELECT w.id, w.title, w.url, w.published, w.author, w.sha256, p.name, p.holder, p.contact_email,
+                      p.domains, w.notice_id, w.body_end - w.body_start
+               FROM works w JOIN publishers p ON p.id = w.publisher_id WHERE w.num = ?""", [num]).fetchone()
+        if row is None:
+            raise RegistryError(f"{self.path}: work #{num} not found")
+        notice = None
+        if row[10] is not None:
+            n = self.db.execute("SELECT text, holder, years, all_rights_reserved, restriction, contact_email, "
+                                "license FROM notices WHERE id = ?", [row[10]]).fetchone()
+            if n:
+                notice = {"text": n[0], "holder": n[1], "years": json.loads(n[2]), "all_rights_reserved": bool(n[3]),
+                          "restriction": n[4], "contact_email": n[5], "license": n[6]}
+        return {"num": num, "id": row[0], "title": row[1], "url": row[2], "published": row[3], "author": row[4],
+                "sha256": row[5], "publisher": row[6], "holder": (notice or {}).get("holder") or row[7],
+                "contact_email": (notice or {}).get("contact_email") or row[8], "domains": json.loads(row[9]),
+                "notice": notice}
+
+    # ------------------------------------------------------------ matching support
+    def tokens(self, num: int) -> Tokens:
+        """Body tokens of a work, from a small LRU cache (the matcher's WorkSource)."""
+        t = self._text_cache.get(num)
+        if t is not None:
+            self._text_cache.move_to_end(num)
+            return t
+        row = self.db.execute("SELECT text, body_start, body_end FROM works WHERE num = ?", [num]).fetchone()
+        if row is None:
+            raise RegistryError(f"{self.path}: work #{num} vanished during the scan")
+        t = body_tokens(row[0], row[1], row[2])
+        self._text_cache[num] = t
+        if len(self._text_cache) > 512:
+            self._text_cache.popitem(last=False)
+        return t
+
+    def windows(self, num: int) -> list[Window]:
+        w = self._windows.get(num)
+        if w is None:
+            row = self.db.execute("SELECT windows FROM fingerprints WHERE work_num = ?", [num]).fetchone()
+            w = _unpack_windows(row[0]) if row else []
+            self._windows[num] = w
+        return w
+
+    def refingerprint(self, settings: MatcherSettings) -> int:
+        """Recompute fingerprints stored under another scheme (after a settings change)."""
+        key = settings.fingerprint_key()
+        nums = [r[0] for r in self.db.execute(
+            "SELECT w.num FROM works w LEFT JOIN fingerprints f ON f.work_num = w.num "
+            "WHERE f.scheme IS NULL OR f.scheme != ?", [key]).fetchall()]
+        for start in range(0, len(nums), 500):
+            with self.db.atomic():
+                for num in nums[start : start + 500]:
+                    row = self.db.execute("SELECT text, body_start, body_end FROM works WHERE num = ?", [num]).fetchone()
+                    fp = fingerprint_tokens(body_tokens(*row), settings.k, settings.w, settings.window_words)
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO fingerprints(work_num, scheme, hashes, positions, windows) "
+                        "VALUES (?,?,?,?,?)", [num, key, fp.hashes.astype("<u8").tobytes(),
+                                               fp.positions.astype("<i4").tobytes(), _pack_windows(fp.windows)])
+        return len(nums)
+
+    def build_index(self, settings: MatcherSettings) -> tuple[SeedIndex, np.ndarray, list[str]]:
+        """The seed index over every work, plus each work's publisher number and names."""
+        if self.db.execute("SELECT 1 FROM works w LEFT JOIN fingerprints f ON f.work_num = w.num "
+                           "WHERE f.scheme IS NULL OR f.scheme != ? LIMIT 1",
+                           [settings.fingerprint_key()]).fetchone():
+            self.refingerprint(settings)
+        max_num = int(self.db.execute("SELECT coalesce(max(num), 0) FROM works").fetchone()[0])
+        publisher = np.full(max_num + 1, -1, dtype=np.int32)
+        names: list[str] = []
+        pub_index: dict[int, int] = {}
+        for num, pid, pname in self.db.execute(
+                "SELECT w.num, p.id, p.name FROM works w JOIN publishers p ON p.id = w.publisher_id"):
+            if pid not in pub_index:
+                pub_index[pid] = len(names)
+                names.append(pname)
+            publisher[num] = pub_index[pid]
+
+        def parts() -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+            for num, h, p in self.db.execute("SELECT work_num, hashes, positions FROM fingerprints"):
+                yield num, np.frombuffer(h, dtype="<u8"), np.frombuffer(p, dtype="<i4")
+
+        index = SeedIndex.build(parts(), max_num + 1, settings)
+        return index, publisher, names

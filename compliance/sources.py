@@ -1,0 +1,207 @@
+"""Registration inputs: text pages, HTML pages, folders and JSONL manifests.
+
+Each input becomes a :class:`~compliance.registry.WorkRecord`: the text whose
+offsets findings will index, the article body inside it, and the notice that
+says who holds it.  A bad input yields an :class:`InputError` for that input
+only; the rest still registers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator
+
+from .errors import InputError
+from .extract import extract_html
+from .models import sha256_text
+from .notices import Notice, find_notices, find_notices_html
+from .page import split_page
+from .reading import decode_text, looks_binary, read_bytes, read_text
+from .registry import NoticeRecord, WorkRecord
+
+__all__ = ["iter_work_records", "WORK_SUFFIXES"]
+
+WORK_SUFFIXES = (".txt", ".html", ".htm", ".html.gz", ".htm.gz")
+
+
+def _notice_record(n: Notice) -> NoticeRecord:
+    return NoticeRecord(text=n.text, holder=n.holder, years=n.years, all_rights_reserved=n.all_rights_reserved,
+                        restriction=n.restriction, contact_email=n.contact_email, license=n.license,
+                        source=n.source, start=n.start, end=n.end)
+
+
+def _publisher(given: str | None, notices: list[Notice], name: str) -> str:
+    if given:
+        return given
+    for n in notices:
+        if n.holder:
+            return n.holder
+    raise InputError(f"{name}: no publisher: the page has no copyright notice naming a holder. "
+                     f"Pass --publisher NAME, or a 'publisher' field in the manifest.")
+
+
+def _is_work_file(p: Path) -> bool:
+    name = p.name.lower()
+    return any(name.endswith(s) for s in WORK_SUFFIXES)
+
+
+def record_from_text(text: str, *, work_id: str, name: str, publisher: str | None = None, title: str | None = None,
+                     url: str | None = None, published: str | None = None, author: str | None = None,
+                     contact: str | None = None, notice_text: str | None = None) -> WorkRecord:
+    """A work from page text: body, bio and notice separated (offsets index *text*)."""
+    if not text.strip():
+        raise InputError(f"{name}: empty text")
+    parts = split_page(text)
+    notices = list(parts.notices)
+    if notice_text:
+        extra = find_notices(notice_text)
+        for n in extra:
+            n.start = n.end = None  # type: ignore[assignment]
+            n.source = "manifest"
+        notices.extend(extra)
+    return WorkRecord(
+        id=work_id, text=text, publisher=_publisher(publisher, notices, name), title=title or parts.title, url=url,
+        published=published, author=author or parts.author, body_start=parts.body_start, body_end=parts.body_end,
+        notices=[_notice_record(n) for n in notices], contact_email=contact, source_path=name, source_format="text",
+    )
+
+
+def record_from_html(html: str, *, work_id: str, name: str, publisher: str | None = None, title: str | None = None,
+                     url: str | None = None, published: str | None = None, author: str | None = None,
+                     contact: str | None = None, raw_sha256: str | None = None) -> WorkRecord:
+    """A work from an HTML page: trafilatura's body is the registered text."""
+    ex = extract_html(html, url)
+    if not ex.text.strip():
+        raise InputError(f"{name}: no article text found in the HTML")
+    notices = find_notices_html(html)
+    return WorkRecord(
+        id=work_id, text=ex.text, publisher=_publisher(publisher, notices, name), title=title or ex.title, url=url,
+        published=published, author=author, body_start=0, body_end=len(ex.text),
+        notices=[_notice_record(n) for n in notices], contact_email=contact, source_path=name,
+        source_format="html", raw_sha256=raw_sha256,
+    )
+
+
+def _from_file(path: Path, publisher: str | None, **meta: str | None) -> WorkRecord:
+    lower = path.name.lower()
+    stem = path.name.split(".")[0] if lower.endswith(".gz") else path.stem
+    work_id = meta.pop("work_id", None) or stem
+    if lower.endswith((".html", ".htm", ".html.gz", ".htm.gz")):
+        data = read_bytes(path)
+        if not data.strip():
+            raise InputError(f"{path}: empty file")
+        if looks_binary(data):
+            raise InputError(f"{path}: binary file, not HTML")
+        import hashlib
+
+        html = data.decode("utf-8", errors="replace")
+        return record_from_html(html, work_id=work_id, name=str(path), publisher=publisher,
+                                raw_sha256=hashlib.sha256(data).hexdigest(), **meta)
+    text = read_text(path)
+    return record_from_text(text, work_id=work_id, name=str(path), publisher=publisher, **meta)
+
+
+def _walk(path: Path, seen: set[Path]) -> Iterator[Path | InputError]:
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError) as exc:
+        yield InputError(f"{path}: cannot resolve ({exc})")
+        return
+    if real in seen:
+        yield InputError(f"{path}: directory loop (already visited {real}); skipped")
+        return
+    seen.add(real)
+    try:
+        children = sorted(path.iterdir())
+    except OSError as exc:
+        yield InputError(f"{path}: cannot list ({exc.strerror})")
+        return
+    for child in children:
+        if child.name.startswith("."):
+            continue
+        if child.is_dir():
+            yield from _walk(child, seen)
+        elif _is_work_file(child):
+            yield child
+        elif child.is_file():
+            yield InputError(f"{child}: skipped (not .txt or .html)")
+
+
+def iter_work_records(paths: list[Path], *, publisher: str | None = None,
+                      manifest: Path | None = None) -> Iterator[WorkRecord | InputError]:
+    """Work records from files, folders and a manifest; errors are yielded, not raised."""
+    for path in paths:
+        if path.is_dir():
+            for item in _walk(path, set()):
+                if isinstance(item, InputError):
+                    yield item
+                    continue
+                try:
+                    yield _from_file(item, publisher)
+                except InputError as exc:
+                    yield exc
+        elif not path.exists():
+            yield InputError(f"{path}: no such file or directory")
+        else:
+            try:
+                yield _from_file(path, publisher)
+            except InputError as exc:
+                yield exc
+    if manifest is not None:
+        yield from _iter_manifest(manifest, publisher)
+
+
+def _iter_manifest(manifest: Path, publisher: str | None) -> Iterator[WorkRecord | InputError]:
+    try:
+        raw = read_bytes(manifest)
+    except InputError as exc:
+        yield exc
+        return
+    text = decode_text(raw, str(manifest))
+    base = manifest.parent
+    allowed = {"id", "path", "text", "html", "publisher", "title", "url", "published", "author", "contact", "notice"}
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{manifest}:{lineno}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield InputError(f"{where}: not valid JSON ({exc.msg})")
+            continue
+        if not isinstance(row, dict):
+            yield InputError(f"{where}: each line must be a JSON object")
+            continue
+        unknown = set(row) - allowed
+        if unknown:
+            yield InputError(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+            continue
+        meta = {k: (str(row[k]) if row.get(k) is not None else None)
+                for k in ("title", "url", "published", "author", "contact")}
+        pub = publisher or row.get("publisher")
+        try:
+            if row.get("text") is not None or row.get("html") is not None:
+                wid = row.get("id")
+                if not wid:
+                    raise InputError(f"{where}: a record with inline text needs an 'id'")
+                if row.get("html") is not None:
+                    yield record_from_html(str(row["html"]), work_id=str(wid), name=where, publisher=pub, **meta)
+                else:
+                    yield record_from_text(str(row["text"]), work_id=str(wid), name=where, publisher=pub,
+                                           notice_text=row.get("notice"), **meta)
+            elif row.get("path"):
+                p = Path(row["path"])
+                p = p if p.is_absolute() else base / p
+                rec = _from_file(p, pub, work_id=str(row["id"]) if row.get("id") else None, **meta)
+                if row.get("notice"):
+                    extra = find_notices(str(row["notice"]))
+                    for n in extra:
+                        n.start = n.end = None  # type: ignore[assignment]
+                        n.source = "manifest"
+                    rec.notices.extend(_notice_record(n) for n in extra)
+                yield rec
+            else:
+                yield InputError(f"{where}: needs 'path' or 'text'")
+        except InputError as exc:
+            yield InputError(f"{where}: {exc}") if not str(exc).startswith(where) else exc

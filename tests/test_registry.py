@@ -1,0 +1,81 @@
+"""The registry: explicit versioned schema, idempotent registration, fingerprints stored."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from compliance.errors import RegistryError
+from compliance.migrations import migrations
+from compliance.registry import Registry, WorkRecord
+from compliance.settings import MatcherSettings
+
+ST = MatcherSettings()
+TEXT = ("Harbour cranes\n\n" + " ".join(f"The port authority counted {i} new containers on pier {i % 7}." for i in range(40)))
+
+
+def test_migrations_create_every_table(db):
+    """A new registry has every table and records each migration applied."""
+    reg = Registry(db)
+    tables = set(reg.db.table_names())
+    assert {"publishers", "notices", "works", "fingerprints", "documents", "findings", "scan_runs",
+            "scan_errors", "scanned", "meta", "_sqlite_migrations"} <= tables
+    assert [m.name for m in migrations.applied(reg.db)] == [m.name for m in migrations._migrations]
+    assert reg.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_register_twice_stores_once(db):
+    """Registering the same content again creates no duplicate work, notice or fingerprint."""
+    reg = Registry(db)
+    rec = WorkRecord(id="w1", text=TEXT, publisher="Northwind Daily Media Ltd")
+    assert [o.status for o in reg.register([rec], ST)] == ["added"]
+    assert [o.status for o in reg.register([rec], ST)] == ["unchanged"]
+    same_text_other_id = WorkRecord(id="w2", text=TEXT, publisher="Northwind Daily Media Ltd")
+    outcome = list(reg.register([same_text_other_id], ST))[0]
+    assert outcome.status == "duplicate" and "w1" in outcome.detail
+    assert reg.work_count() == 1
+    assert reg.db.execute("SELECT count(*) FROM fingerprints").fetchone()[0] == 1
+
+
+def test_changed_content_updates_the_work(db):
+    """A known id with new text is updated, with fresh fingerprints and a new registry version."""
+    reg = Registry(db)
+    list(reg.register([WorkRecord(id="w1", text=TEXT, publisher="P")], ST))
+    v1 = reg.registry_version()
+    list(reg.register([WorkRecord(id="w1", text=TEXT + " One more sentence here.", publisher="P")], ST))
+    assert reg.work_count() == 1
+    assert reg.registry_version() != v1
+
+
+def test_fingerprints_are_winnowed_kgrams(db):
+    """Stored fingerprints are a fraction of the k-grams (density about 2/(w+1))."""
+    import numpy as np
+
+    reg = Registry(db)
+    list(reg.register([WorkRecord(id="w1", text=TEXT, publisher="P")], ST))
+    blob = reg.db.execute("SELECT hashes FROM fingerprints").fetchone()[0]
+    n = len(np.frombuffer(blob, dtype="<u8"))
+    words = len(TEXT.split())
+    assert 0.2 * words < n < 0.7 * words
+
+
+def test_not_a_registry_is_a_clear_error(tmp_path):
+    """A file that is not SQLite gives a RegistryError naming it."""
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(RegistryError, match="bad.db"):
+        Registry(bad)
+
+
+def test_missing_registry_is_not_created_for_reading(tmp_path):
+    with pytest.raises(RegistryError, match="registry not found"):
+        Registry(tmp_path / "none.db", create=False)
+
+
+def test_integrity_after_registration(db):
+    reg = Registry(db)
+    list(reg.register([WorkRecord(id=f"w{i}", text=TEXT + f" Extra {i}.", publisher="P") for i in range(5)], ST))
+    reg.close()
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

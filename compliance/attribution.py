@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .registry import Registry
     from .rules import PageSignal, RuleSet
 
-__all__ = ["AttributionIndex", "Hit", "name_variants", "page_signal_hits", "is_commercial", "declared_licences",
+__all__ = ["AttributionIndex", "Hit", "name_variants", "registry_entries", "page_signal_hits", "is_commercial", "declared_licences",
            "KINDS"]
 
 KINDS = ("publisher", "holder", "author", "domain", "url", "notice")
@@ -120,36 +120,20 @@ class AttributionIndex:
         """Names of every publisher, holder, author, domain, work URL and notice in *registry*."""
         import json
 
-        entries: list[tuple[str, tuple[str, str], str]] = []
         db = registry.db
-        for name, holder, domains in db.execute("SELECT name, holder, domains FROM publishers"):
-            scope = ("publisher", name)
-            entries += [("publisher", scope, v) for v in name_variants(name)]
-            if holder:
-                entries += [("holder", scope, v) for v in name_variants(holder)]
-            for d in json.loads(domains or "[]"):
-                entries.append(("domain", scope, d.removeprefix("www.")))
-            if rules is not None:
-                pol = rules.publishers.get(name)
-                if pol is not None:
-                    for n in pol.names:
-                        entries += [("publisher", scope, v) for v in name_variants(n)]
-                    entries += [("domain", scope, d) for d in pol.domains]
-        for wid, author, url in db.execute("SELECT id, author, url FROM works"):
-            scope = ("work", wid)
-            if author:
-                entries.append(("author", scope, author))
-            if url:
-                entries.append(("url", scope, _url_key(url)))
-        for wid, holder, text in db.execute(
-                "SELECT w.id, n.holder, n.text FROM notices n JOIN works w ON w.num = n.work_num"):
-            scope = ("work", wid)
-            if holder:
-                entries += [("holder", scope, v) for v in name_variants(holder)]
-            first = (text or "").strip().split("\n")[0]
-            if len(first.split()) >= 3:
-                entries.append(("notice", scope, first))
-        return cls(entries)
+        publishers = [(n, h, json.loads(d or "[]")) for n, h, d in
+                      db.execute("SELECT name, holder, domains FROM publishers")]
+        works = list(db.execute("SELECT id, author, url FROM works"))
+        notices = list(db.execute("SELECT w.id, n.holder, n.text FROM notices n JOIN works w ON w.num = n.work_num"))
+        return cls(registry_entries(publishers, works, notices, rules))
+
+    @classmethod
+    def for_work_info(cls, work: dict[str, Any], rules: "RuleSet | None" = None) -> "AttributionIndex":
+        """The names of one work as :meth:`Registry.work_info` describes it (tests, single checks)."""
+        notice = work.get("notice") or {}
+        return cls(registry_entries([(work["publisher"], work.get("holder"), work.get("domains") or [])],
+                                    [(work["id"], work.get("author"), work.get("url"))],
+                                    [(work["id"], notice.get("holder"), notice.get("text"))], rules))
 
     def find(self, doc: Document, tokens: Tokens | None = None) -> list[Hit]:
         """Every registry name in the document's text and extra text."""
@@ -197,6 +181,41 @@ class AttributionIndex:
                 continue
             out.append(h)
         return [h.record() for h in out]
+
+
+def registry_entries(publishers: Iterable[tuple[str, str | None, list[str]]],
+                     works: Iterable[tuple[str, str | None, str | None]],
+                     notices: Iterable[tuple[str, str | None, str | None]],
+                     rules: "RuleSet | None" = None) -> list[tuple[str, tuple[str, str], str]]:
+    """(kind, scope, name) entries: publishers (name, holder, domains), works (id, author, url),
+    notices (work id, holder, text), plus each publisher policy's other names and domains."""
+    entries: list[tuple[str, tuple[str, str], str]] = []
+    for name, holder, domains in publishers:
+        scope = ("publisher", name)
+        entries += [("publisher", scope, v) for v in name_variants(name)]
+        if holder:
+            entries += [("holder", scope, v) for v in name_variants(holder)]
+        for d in domains:
+            entries.append(("domain", scope, d.lower().removeprefix("www.")))
+        pol = rules.policy(name) if rules is not None else None
+        if pol is not None and pol.publisher != "*":
+            for n in pol.names:
+                entries += [("publisher", scope, v) for v in name_variants(n)]
+            entries += [("domain", scope, d) for d in pol.domains]
+    for wid, author, url in works:
+        scope = ("work", wid)
+        if author:
+            entries.append(("author", scope, author))
+        if url:
+            entries.append(("url", scope, _url_key(url)))
+    for wid, holder, text in notices:
+        scope = ("work", wid)
+        if holder:
+            entries += [("holder", scope, v) for v in name_variants(holder)]
+        first = (text or "").strip().split("\n")[0]
+        if len(first.split()) >= 3:
+            entries.append(("notice", scope, first))
+    return entries
 
 
 def _plausible(kind: str, original: str) -> bool:
@@ -251,7 +270,10 @@ def page_signal_hits(doc: Document, signal: "PageSignal", limit: int = 50) -> li
                     return out
         for p in pats:
             for m in p.finditer(text):
-                out.append({"text": m.group(0).strip(), "start": m.start(), "end": m.end(), "where": where})
+                found = m.group(0).rstrip()
+                found = found[:1] + found[1:].rstrip(".,;:!?)(]['\"") if len(found) > 1 else found
+                a = m.start() + (len(found) - len(found.lstrip()))
+                out.append({"text": found.strip(), "start": a, "end": a + len(found.strip()), "where": where})
                 if len(out) >= limit:
                     return out
     return out

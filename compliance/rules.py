@@ -308,6 +308,26 @@ def _check_table(path: Path, data: dict[str, Any], schema: Schema, problems: lis
     return ok
 
 
+def _sanitize(data: dict[str, Any], schema: Schema) -> dict[str, Any]:
+    """The keys of *data* whose values have the right type (sub-tables sanitized too)."""
+    out: dict[str, Any] = {}
+    wildcard = schema.get("*")
+    for key, value in data.items():
+        spec = schema.get(key, wildcard)
+        if spec is None:
+            continue
+        typ = spec[0]
+        if isinstance(typ, dict):
+            if isinstance(value, dict):
+                out[key] = _sanitize(value, typ)
+            continue
+        if isinstance(value, bool) and typ is not bool and not (isinstance(typ, tuple) and bool in typ):
+            continue
+        if isinstance(value, typ):
+            out[key] = value
+    return out
+
+
 def _str_list(path: Path, key: str, value: Any, problems: list[str]) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -395,8 +415,8 @@ def load_rules(directory: Path | None = None) -> RuleSet:
             problems.append(f"{path}: id {rid!r} must be letters, digits, '.', '_' or '-'")
         elif rid in ids:
             problems.append(f"{path}: duplicate rule id '{rid}' (also in {ids[rid]})")
-            rid = None
-        if rid:
+            rid = f"{rid} ({path.name})"  # still checked below, so that every problem shows at once
+        if rid and rid not in ids:
             ids[rid] = path
             raw_by_id[rid] = data
         kind = data.get("kind")
@@ -411,8 +431,11 @@ def load_rules(directory: Path | None = None) -> RuleSet:
             _load_false_positive(path, data, rid, problems, fp)
             continue
         schema = {**_COMMON_KEYS, **RULE_SCHEMAS[kind]}
-        if not _check_table(path, data, schema, problems) or rid is None:
-            continue
+        if not _check_table(path, data, schema, problems):
+            data = _sanitize(data, schema)  # keep checking what is well-typed (references, dates, domains)
+            if any(req and k not in data for k, (_, req) in schema.items() if k not in ("id", "*")):
+                continue
+        rid = rid or f"({path.name})"
         if kind == "licence":
             lic = Licence(
                 id=rid, name=data["name"], spdx=data.get("spdx"), url=data.get("url"), reuse=data["reuse"],
@@ -497,7 +520,7 @@ def _load_false_positive(path: Path, data: dict[str, Any], rid: str | None, prob
 def _load_policy(path: Path, rid: str, data: dict[str, Any], problems: list[str]) -> PublisherPolicy:
     ex = data.get("excerpts")
     excerpts = None
-    if ex is not None:
+    if ex is not None and "max_words" in ex:
         share = float(ex.get("max_share", 1.0))
         if not 0 < share <= 1:
             problems.append(f"{path}: key 'excerpts.max_share' must be a share between 0 and 1 (0.1 = 10 %), "

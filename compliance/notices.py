@@ -664,11 +664,13 @@ def _attach_contacts(text: str, notices: list[Notice]) -> None:
         if len(line) < 400 and _RIGHTS_CUE.search(line) and not _PERSONAL_CUE.search(line):
             rights_email = em.group(0)
             break
-    for n in notices:
+    last = max((i for i, n in enumerate(notices) if n.kind == "notice"), default=-1)
+    for i, n in enumerate(notices):
         if n.contact_email or n.kind == "credit":
             continue
         near = _near_email(text, n.start, n.end)
-        n.contact_email = near or rights_email
+        # a rights line elsewhere on the page belongs to the page's footer notice, not to a wire notice
+        n.contact_email = near or (rights_email if i == last else None)
 
 
 def _near_email(text: str, start: int, end: int, lines: int = 4) -> str | None:
@@ -676,15 +678,15 @@ def _near_email(text: str, start: int, end: int, lines: int = 4) -> str | None:
     pos = end
     for dist in range(1, lines + 1):
         nxt = _next_line(text, pos, limit=2)
-        if not nxt:
-            break
+        if not nxt or _split_marker_groups(text[nxt[0]:nxt[1]]):
+            break  # another notice's territory
         cands.append((dist, text[nxt[0]:nxt[1]]))
         pos = nxt[1]
     pos = start
     prev_lines: list[tuple[int, str]] = []
     for dist in range(1, lines + 1):
         prv = _prev_line(text, pos, limit=2)
-        if not prv:
+        if not prv or _split_marker_groups(text[prv[0]:prv[1]]):
             break
         prev_lines.append((dist, text[prv[0]:prv[1]]))
         pos = prv[0]
@@ -930,9 +932,11 @@ def _metadata_notices(html: str) -> list[Notice]:
         holder, years, arr = parse_notice_line(line)
         if not (holder or years or arr or lic):
             continue
-        cs = m.group(0).find(a.get("content", "")[:10]) if a.get("content") else 0
+        cm = re.search(r"""\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", m.group(0), re.IGNORECASE)
+        g = next((i for i in (1, 2, 3) if cm and cm.group(i) is not None), None)
+        start, end = (m.start() + cm.start(g), m.start() + cm.end(g)) if cm and g else (m.start(), m.end())
         out.append(Notice(text=content, holder=holder, years=years, all_rights_reserved=arr, license=lic,
-                          start=m.start() + max(0, cs), end=m.end(), source="meta"))
+                          start=start, end=end, source="meta"))
     for m in _LINK_TAG.finditer(html):
         a = _attrs(m.group(0))
         href = a.get("href", "")

@@ -406,6 +406,7 @@ def load_rules(directory: Path | None = None) -> RuleSet:
     policies: list[tuple[Path, PublisherPolicy]] = []
     grants: list[tuple[Path, PartnerGrant]] = []
     signals: list[PageSignal] = []
+    licence_ids: set[str] = set()  # every licence id a file declares, valid or not
     for path, data in tables:
         rid = data.get("id")
         if not isinstance(rid, str) or not rid.strip():
@@ -431,14 +432,15 @@ def load_rules(directory: Path | None = None) -> RuleSet:
             _load_false_positive(path, data, rid, problems, fp)
             continue
         schema = {**_COMMON_KEYS, **RULE_SCHEMAS[kind]}
+        if kind == "licence" and isinstance(data.get("id"), str):
+            licence_ids.add(data["id"])
         if not _check_table(path, data, schema, problems):
             data = _sanitize(data, schema)  # keep checking what is well-typed (references, dates, domains)
-            if any(req and k not in data for k, (_, req) in schema.items() if k not in ("id", "*")):
-                continue
         rid = rid or f"({path.name})"
         if kind == "licence":
             lic = Licence(
-                id=rid, name=data["name"], spdx=data.get("spdx"), url=data.get("url"), reuse=data["reuse"],
+                id=rid, name=data.get("name", ""), spdx=data.get("spdx"), url=data.get("url"),
+                reuse=data.get("reuse", False),
                 attribution=data.get("attribution", False), share_alike=data.get("share_alike", False),
                 non_commercial=data.get("non_commercial", False), no_derivatives=data.get("no_derivatives", False),
                 aliases=_str_list(path, "aliases", data.get("aliases"), problems),
@@ -460,16 +462,18 @@ def load_rules(directory: Path | None = None) -> RuleSet:
                 _validate_pattern(path, p, problems)
             if not phrases and not patterns:
                 problems.append(f"{path}: a page-signal needs 'phrases' or 'patterns'")
-            if data["signal"] != "commercial":
+            if data.get("signal", "commercial") != "commercial":
                 problems.append(f"{path}: unknown signal {data['signal']!r} (expected: commercial)")
             if data.get("min_hits", 2) < 1:
                 problems.append(f"{path}: key 'min_hits' must be at least 1")
-            signals.append(PageSignal(rid, data["signal"], phrases, patterns, data.get("min_hits", 2),
-                                      data.get("description", "")))
+            signals.append(PageSignal(rid, data.get("signal", "commercial"), phrases, patterns,
+                                      data.get("min_hits", 2), data.get("description", "")))
 
     # cross-references, once every file is read
     by_publisher: dict[str, tuple[Path, PublisherPolicy]] = {}
     for path, pol in policies:
+        if not pol.publisher:
+            continue  # reported as a missing key
         if pol.publisher in by_publisher:
             problems.append(f"{path}: a second policy for publisher {pol.publisher!r} "
                             f"(also in {by_publisher[pol.publisher][0]})")
@@ -478,6 +482,8 @@ def load_rules(directory: Path | None = None) -> RuleSet:
         refs = ([("licence", pol.licence)] if pol.licence else []) + \
             [(f"work_licences.{w}", v) for w, v in pol.work_licences.items()]
         for key, ref in refs:
+            if ref in licence_ids and ref not in licences:
+                continue  # the licence file itself is invalid, and reported
             if ref not in licences and not any(ref in (lc.spdx, *lc.aliases) for lc in licences.values()):
                 problems.append(f"{path}: key '{key}' names licence {ref!r}, which no licence rule defines "
                                 f"(known: {', '.join(sorted(licences)) or 'none'})")
@@ -533,7 +539,7 @@ def _load_policy(path: Path, rid: str, data: dict[str, Any], problems: list[str]
     for name, works in (data.get("sections") or {}).items():
         sections[name.lower()] = _str_list(path, f"sections.{name}", works, problems)
     return PublisherPolicy(
-        id=rid, publisher=data["publisher"], licence=data.get("licence"),
+        id=rid, publisher=data.get("publisher", ""), licence=data.get("licence"),
         names=_str_list(path, "names", data.get("names"), problems),
         domains=tuple(_domain(path, d, problems) for d in _str_list(path, "domains", data.get("domains"), problems)),
         work_licences=dict(data.get("work_licences") or {}), sections=sections, excerpts=excerpts,
@@ -549,12 +555,12 @@ def _load_grant(path: Path, rid: str, data: dict[str, Any], problems: list[str])
         problems.append(f"{path}: key 'works' must be \"all\" (or use 'sections' / 'work_ids'), got {works!r}")
     if works == "all" and (sections or work_ids):
         problems.append(f"{path}: works = \"all\" cannot be combined with 'sections' or 'work_ids'")
-    domains = tuple(_domain(path, d, problems) for d in _str_list(path, "domains", data["domains"], problems))
-    if not domains:
+    domains = tuple(_domain(path, d, problems) for d in _str_list(path, "domains", data.get("domains"), problems))
+    if not domains and "domains" in data:
         problems.append(f"{path}: key 'domains' must list at least one partner domain")
     cond = data.get("conditions") or {}
     return PartnerGrant(
-        id=rid, publisher=data["publisher"], partner=data["partner"], domains=domains,
+        id=rid, publisher=data.get("publisher", ""), partner=data.get("partner", ""), domains=domains,
         all_works=not (sections or work_ids), sections=tuple(s.lower() for s in sections), work_ids=work_ids,
         valid_from=_date(path, "valid_from", data.get("valid_from"), problems),
         valid_until=_date(path, "valid_until", data.get("valid_until"), problems),

@@ -14,6 +14,19 @@ notice).  ``run()`` returns the figures as a dict (``benchmarks/quality.py``
 imports it); ``main()`` prints them and exits 1 below a floor.
 
     python benchmarks/notices_quality.py [--data DIR] [--json] [--verbose]
+
+As a reference, ``--scancode scan.json`` scores ScanCode's copyright
+detection on the same pages with the same measures.  ScanCode is not a
+dependency; run it in a throwaway venv outside the repository:
+
+    python3 -m venv /tmp/sc && /tmp/sc/bin/pip install scancode-toolkit "pluggy<1.6"
+    cp -r ../shared/data/notices-dev /tmp/sc-in && chmod -R u+w /tmp/sc-in
+    /tmp/sc/bin/scancode --copyright --json-pp /tmp/sc.json /tmp/sc-in
+    python benchmarks/notices_quality.py --scancode /tmp/sc.json
+
+ScanCode reports every detection, with no notion of the page's own notice:
+it is scored on its last detection (the footer; its first scores lower),
+and years come from that detection's statement.
 """
 
 from __future__ import annotations
@@ -108,14 +121,50 @@ def run(data: Path | None = None, verbose: bool = False) -> dict[str, Any]:
     return out
 
 
+def score_scancode(scan_json: Path, data: Path | None = None, pick: str = "last") -> dict[str, Any]:
+    """The same measures for a ScanCode ``--copyright --json`` scan of notices-dev (reference only)."""
+    from compliance.notices import expand_years
+
+    data = data or DEFAULT_DATA
+    rows = [json.loads(line) for line in (data / "notices-dev.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    scan = json.loads(scan_json.read_text(encoding="utf-8"))
+    by_file: dict[str, dict[str, Any]] = {}
+    for f in scan.get("files", []):
+        parts = f["path"].split("/")
+        for i in range(len(parts)):
+            by_file.setdefault("/".join(parts[i:]), f)
+    with_notice = holder_ok = years_ok = without = invented = 0
+    for row in rows:
+        f = by_file.get(row["file"], {})
+        holders = f.get("holders") or []
+        copyrights = f.get("copyrights") or []
+        if row.get("notice_text") is None:
+            without += 1
+            invented += bool(copyrights or holders)
+            continue
+        with_notice += 1
+        h = (holders[-1] if pick == "last" else holders[0])["holder"] if holders else None
+        c = (copyrights[-1] if pick == "last" else copyrights[0])["copyright"] if copyrights else ""
+        holder_ok += _holder_right(h, row)
+        years_ok += _years_right(expand_years(c), row.get("years") or [], None)
+    tool = (scan.get("headers") or [{}])[0].get("tool_version", "?")
+    return {"tool": f"scancode-toolkit {tool}", "pick": pick,
+            "holder": round(holder_ok / max(1, with_notice), 4), "years": round(years_ok / max(1, with_notice), 4),
+            "no_invented": round((without - invented) / max(1, without), 4)}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the notice figures; exit 1 when one is below its floor."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     ap.add_argument("--verbose", "-v", action="store_true", help="list every miss")
+    ap.add_argument("--scancode", type=Path, help="a ScanCode --copyright JSON scan of notices-dev to compare with")
     args = ap.parse_args(argv)
     res = run(args.data, args.verbose)
+    if args.scancode and "skipped" not in res:
+        res["scancode"] = [score_scancode(args.scancode, args.data, pick) for pick in ("last", "first")]
     if "skipped" in res:
         print(f"notices-dev: skipped ({res['skipped']})")
         return 0
@@ -130,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
             mark = "ok" if res[key] >= FLOORS[key] else "BELOW FLOOR"
             print(f"  {label:24s} {res[key]:6.1%}  of {n:3d} pages  (floor {FLOORS[key]:.0%})  {mark}")
         print(f"  {'contact e-mail right':24s} {res['contact_email']:6.1%}  (reported, no floor)")
+        for sc in res.get("scancode", []):
+            print(f"  reference, {sc['tool']} ({sc['pick']} detection): holder {sc['holder']:.1%}, "
+                  f"years {sc['years']:.1%}, no invented notice {sc['no_invented']:.1%}")
         if args.verbose or not res["passed"]:
             for m in res["misses"]:
                 print("  miss:", json.dumps(m, ensure_ascii=False))

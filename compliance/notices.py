@@ -48,6 +48,9 @@ __all__ = [
     "EMAIL_RE",
 ]
 
+# Bounds that keep hostile input cheap (a real page has a handful of notices).
+MAX_CANDIDATE_LINES = 2000
+MAX_NOTICES = 200
 EMAIL_RE = re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}\b")
 
 # ---------------------------------------------------------------- patterns
@@ -518,18 +521,30 @@ def _find_in_text(text: str, code: list[tuple[int, int]] | None = None,
     done_lines: set[int] = set()
     code_starts = [c[0] for c in code] if code else []
     credit_starts = [c[0] for c in credits] if credits else []
+    window_end = -1
+    line_a = line_b = -1
+    examined = 0
     for cm in _CANDIDATE.finditer(text):
-        la, lb = _line_bounds(text, cm.start())
+        if cm.start() < window_end:
+            continue
+        if line_a <= cm.start() < line_b:
+            la, lb = line_a, line_b  # the same (long) line as the last candidate
+        else:
+            la, lb = line_a, line_b = _line_bounds(text, cm.start())
         if la in done_lines:
             continue
         if code and _in_ranges(cm.start(), code, code_starts):
             continue
+        examined += 1
+        if examined > MAX_CANDIDATE_LINES or len(out) >= MAX_NOTICES:
+            break  # hostile input: a real page has a handful of notices
         line = text[la:lb]
         if len(line) > 2000:
             # a wall of text with no line breaks: look at a window around the marker
             la = max(la, cm.start() - 300)
             lb = min(lb, cm.end() + 300)
             line = text[la:lb]
+            window_end = lb
         done_lines.add(la)
         notices = _notices_on_line(text, la, lb, line)
         for n in notices:

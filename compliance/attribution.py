@@ -65,8 +65,28 @@ def _ids32(hashes: np.ndarray) -> tuple[int, ...]:
     return tuple(int(x) for x in (hashes & np.uint64(0xFFFFFFFF)).tolist())
 
 
+def _batch_ids(names: list[str]) -> dict[str, tuple[int, ...]]:
+    """Token-id sequences of many names with one tokenize call (a token's hash ignores its neighbours)."""
+    if not names:
+        return {}
+    text = "\n".join(names)
+    starts = np.zeros(len(names), dtype=np.int64)
+    lengths = np.fromiter((len(n) + 1 for n in names), dtype=np.int64, count=len(names))
+    np.cumsum(lengths[:-1], out=starts[1:])
+    toks = tokenize(text)
+    owner = np.searchsorted(starts, toks.starts, side="right") - 1
+    ids32 = (toks.hashes & np.uint64(0xFFFFFFFF)).tolist()
+    bounds = np.searchsorted(owner, np.arange(len(names) + 1), side="left").tolist()
+    return {name: tuple(ids32[bounds[i]:bounds[i + 1]]) for i, name in enumerate(names)}
+
+
 def name_variants(name: str) -> list[str]:
     """A name and the shorter forms it is credited by: without "Ltd", "Media", a leading "The"."""
+    return list(_name_variants(name))
+
+
+@lru_cache(maxsize=8192)
+def _name_variants(name: str) -> tuple[str, ...]:
     out = [name.strip()]
     words = name.strip().rstrip(".").split()
     while len(words) > 1 and re.sub(r"[^\w]", "", words[-1].lower()) in _CORPORATE:
@@ -83,7 +103,7 @@ def name_variants(name: str) -> list[str]:
     for v in out:
         if v and v not in seen:
             seen.append(v)
-    return seen
+    return tuple(seen)
 
 
 def _url_key(url: str) -> str:
@@ -100,13 +120,13 @@ class AttributionIndex:
         """*entries*: (kind, scope, name) triples."""
         self._auto: Any = None
         keys: dict[tuple[int, ...], set[tuple[str, tuple[str, str]]]] = {}
+        entries = [e for e in entries if e[2] and e[2].strip()]
+        ids = _batch_ids(list({e[2]: None for e in entries}))  # each distinct name tokenized once, in one pass
         for kind, scope, name in entries:
-            if not name or not name.strip():
+            key = ids[name]
+            if not key or (len(key) == 1 and len(name.strip()) < 4 and kind != "domain"):
                 continue
-            toks = tokenize(name)
-            if len(toks) == 0 or (len(toks) == 1 and len(name.strip()) < 4 and kind not in ("domain",)):
-                continue
-            keys.setdefault(_ids32(toks.hashes), set()).add((kind, scope))
+            keys.setdefault(key, set()).add((kind, scope))
         if keys:
             auto = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_SEQUENCE)
             for key, payload in keys.items():
@@ -135,8 +155,9 @@ class AttributionIndex:
                                     [(work["id"], work.get("author"), work.get("url"))],
                                     [(work["id"], notice.get("holder"), notice.get("text"))], rules))
 
-    def find(self, doc: Document, tokens: Tokens | None = None) -> list[Hit]:
-        """Every registry name in the document's text and extra text."""
+    def find(self, doc: Document, tokens: Tokens | None = None,
+             scopes: set[tuple[str, str]] | None = None, limit: int = 10_000) -> list[Hit]:
+        """Registry names in the document's text and extra text (only those of *scopes*, when given)."""
         hits: list[Hit] = []
         if self._auto is None:
             return hits
@@ -152,8 +173,10 @@ class AttributionIndex:
                 a, b = int(toks.starts[first]), int(toks.ends[end])
                 original = text[a:b]
                 for kind, scope in payload:
-                    if _plausible(kind, original):
+                    if (scopes is None or scope in scopes) and _plausible(kind, original):
                         hits.append(Hit(kind, scope, a, b, where, original))
+                if len(hits) >= limit:
+                    return hits  # a page that names a publisher ten thousand times says nothing more
         return hits
 
     def for_work(self, hits: Sequence[Hit], work: dict[str, Any], passages: Sequence[Any] = ()) -> list[dict[str, Any]]:

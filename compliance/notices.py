@@ -631,9 +631,16 @@ def _notices_on_line(text: str, la: int, lb: int, line: str) -> list[Notice]:
             if not (years and re.match(r"[\s:.,]*(?:©|\(c\)|\d)", seg, re.IGNORECASE)) and not arr:
                 if not (starts_line and holder and len(line.split()) <= 14):
                     continue
+        start = la + ga
+        if holder is None and sym and (years or arr):
+            # "Harbour Press © 2019. All rights reserved.": the holder before the sign
+            prefix = re.split(r"\s[|•·]\s|[|•·]|\.\s", line[:ga])[-1]
+            name = clean_holder(prefix, strict=True) if prefix.strip() else None
+            if name and len(name.split()) <= 5 and not _CREDIT.search(prefix):
+                holder = name
+                start = la + line.index(prefix.strip(), ga - len(prefix))
         if not (holder or years or arr):
             continue
-        start = la + ga
         end = _notice_span_end(text, start, la + seg_end)
         lead = line[max(0, ga - 40):ga]
         kind = "credit" if _CREDIT.search(lead) else "notice"

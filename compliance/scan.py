@@ -70,7 +70,11 @@ class Scanner:
         self.matcher = Matcher(index, registry, self.settings, rules.false_positives,
                                work_publisher=publisher, publisher_names=names)
         self._work_info: dict[int, dict[str, Any]] = {}
-        self._attribution: Any = None  # AttributionIndex over registry names, built on the first finding
+        from .attribution import AttributionIndex
+
+        # registry names (publishers, holders, authors, domains, URLs, notices) for attribution; built
+        # here, before any worker forks, so that workers share it
+        self._attribution: Any = AttributionIndex.from_registry(registry, rules)
         self.scan_key = f"{registry.registry_version()}/{rules.version()}/{__version__}"
 
     def work_info(self, num: int) -> dict[str, Any]:
@@ -109,7 +113,12 @@ class Scanner:
                     from .attribution import AttributionIndex
 
                     self._attribution = AttributionIndex.from_registry(self.registry, self.rules)
-                hits = self._attribution.find(doc, tokens)
+                scopes = set()
+                for other in matches:
+                    if other.passages:
+                        oi = self.work_info(other.work)
+                        scopes |= {("publisher", oi["publisher"]), ("work", oi["id"])}
+                hits = self._attribution.find(doc, tokens, scopes)
             ctx = VerdictContext(doc, info, passages, copied, coverage, modified,
                                  self._attribution.for_work(hits, info, passages))
             decision = decide(ctx, self.rules)

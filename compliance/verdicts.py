@@ -258,10 +258,16 @@ def _covers(g: PartnerGrant, work: dict[str, Any], policy: PublisherPolicy | Non
 
 def _grant_decision(ctx: VerdictContext, grants: list[PartnerGrant], host: str | None) -> Decision | None:
     if not host:
-        g = grants[0]
-        return Decision("review", [f"{_what(ctx)}; partner-grant {g.id} lets {g.partner} reuse this work on "
-                                   f"{', '.join(g.domains)}, but the document has no URL to tell whether it is "
-                                   f"the partner's copy"], [g.id])
+        # Which site is this?  If a grant's conditions hold, only the domain is unknown: a human decides.
+        # If none hold, no grant could license this copy, and the licence decides.
+        for g in grants:
+            ok, bad = _grant_conditions(ctx, g)
+            if not bad:
+                return Decision("review", [f"{_what(ctx)}; partner-grant {g.id} lets {g.partner} reuse this work "
+                                           f"on {', '.join(g.domains)}" + (f" ({'; '.join(ok)})" if ok else "")
+                                           + ", but the document has no URL to tell whether it is the partner's "
+                                           "copy"], [g.id])
+        return None
     matching = [g for g in grants if _host_in(host, g.domains)]
     if not matching:
         return None
@@ -277,27 +283,7 @@ def _grant_decision(ctx: VerdictContext, grants: list[PartnerGrant], host: str |
             results.append(Decision("violation", [f"{head}: grant expired on {g.valid_until}; the page was {what} "
                                                   f"on {day}; {_what(ctx)}"], [g.id]))
             continue
-        ok: list[str] = []
-        bad: list[str] = []
-        if g.attribution:
-            names = [r for r in ctx.attribution if r["kind"] in _NAME_KINDS + ("url",)]
-            if names:
-                ok.append(f"requires attribution; found {_found(names[:1])}")
-            else:
-                bad.append("requires attribution; none found (no publisher, holder, author or link to the "
-                           "original on the page)")
-        if g.no_modification:
-            if ctx.modified:
-                bad.append("forbids modification; the copy is edited ("
-                           + ", ".join(sorted({p.method for p in ctx.passages if p.method != 'exact'})) + " passages)")
-            else:
-                ok.append("forbids modification; the copy is verbatim")
-        if g.notice_kept:
-            kept = [r for r in ctx.attribution if r["kind"] == "notice"]
-            if kept:
-                ok.append(f"requires the notice kept; found {_found(kept[:1])}")
-            else:
-                bad.append(f"requires the notice kept; '{_notice_line(ctx.work)}' not found")
+        ok, bad = _grant_conditions(ctx, g)
         if bad:
             results.append(Decision("violation", [f"{head} " + "; ".join(bad)] + [f"{_what(ctx)}"], [g.id]))
         else:
@@ -309,6 +295,32 @@ def _grant_decision(ctx: VerdictContext, grants: list[PartnerGrant], host: str |
         if d.verdict == "licensed":
             return d
     return results[0]
+
+
+def _grant_conditions(ctx: VerdictContext, g: PartnerGrant) -> tuple[list[str], list[str]]:
+    """(conditions met, conditions broken) of a grant, each in words."""
+    ok: list[str] = []
+    bad: list[str] = []
+    if g.attribution:
+        names = [r for r in ctx.attribution if r["kind"] in _NAME_KINDS + ("url",)]
+        if names:
+            ok.append(f"requires attribution; found {_found(names[:1])}")
+        else:
+            bad.append("requires attribution; none found (no publisher, holder, author or link to the "
+                       "original on the page)")
+    if g.no_modification:
+        if ctx.modified:
+            bad.append("forbids modification; the copy is edited ("
+                       + ", ".join(sorted({p.method for p in ctx.passages if p.method != 'exact'})) + " passages)")
+        else:
+            ok.append("forbids modification; the copy is verbatim")
+    if g.notice_kept:
+        kept = [r for r in ctx.attribution if r["kind"] == "notice"]
+        if kept:
+            ok.append(f"requires the notice kept; found {_found(kept[:1])}")
+        else:
+            bad.append(f"requires the notice kept; '{_notice_line(ctx.work)}' not found")
+    return ok, bad
 
 
 def _licence_decision(ctx: VerdictContext, lic: Licence, why: str, pol: PublisherPolicy,

@@ -81,6 +81,9 @@ _CONTINUATION = re.compile(rf"^\s*(?:{_ARR_WORDS})|reproduc|republish|redistribu
 _CREDIT = re.compile(r"(?:\b(?:image|images|photo|photos|photograph|photography|picture|pictures|pic|video|"
                      r"illustration|graphic|graphics|foto|fotos|bild|cover|credit|credits|courtesy|screenshot|"
                      r"map|chart|logo|icon|source)\b)[\s:/|,–—-]*$", re.IGNORECASE)
+# Holders that are picture agencies or photographers' credits ("Getty Images", "AP Photo").
+_PICTURE_HOLDER = re.compile(r"\b(?:images?|photos?|photograph(?:y|er|s)?|pictures?|pics|stock|pix|imagery|"
+                             r"illustrations?)\b", re.IGNORECASE)
 _CODE_LINE = re.compile(r"^\s*(?://|/\*|\*\s|#\s*\w|<!--|--\s)|[{}]|=>|==|:=|;\s*$|\b(?:var|let|const|function|return|"
                         r"def|import|include|printf|console\.log|license\s*=)\b")
 # Words after "Copyright" that make it a link or a heading, not a notice.
@@ -110,7 +113,7 @@ _HOLDER_END = re.compile(
     r"\bterms\s+(?:&|and)\b|\bcookie|\bsitemap\b|\bsite\s+map\b|\bcontact\s+us\b|\babout\s+us\b|\bversion\s+\d|"
     r"\bback\s+to\s+top\b|\bscroll\s+to\s+top\b|\bdisclaimer\b|\bimpressum\b|\bimprint\b|\bmay\s+not\b|"
     r"\bis\s+(?:a|an|the|not|part)\b|\bwas\b|\bwere\b|\bwill\b|\ball\s+content\b|\ball\s+trademarks\b|"
-    r"\s[|•·/⋅∙]\s|\s[-–—]\s|\s::\s|[|•·⋅∙]|https?://|\bwww\.|[®™]|"
+    r"\s[|•·/⋅∙]\s|\s[-–—]\s|\s::\s|[|•·⋅∙;]|https?://|\bwww\.|[®™]|"
     r"\S+@\S+\.\w+|"
     r"\s\d{1,6}[A-Za-z]?\s+(?:[\w.]+\s+){0,3}(?:Avenue|Ave|Street|St|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|"
     r"Ln|Way|Place|Pl|Square|Sq|Floor|Suite|Plaza|Parkway|Court|Ct|Highway|Hwy)\b|"
@@ -307,12 +310,12 @@ def clean_holder(raw: str, *, strict: bool = False) -> str | None:
         out.append(tok)
         if i + 1 >= len(toks):
             break
-        if tok[-1:] in ".!?" and not _is_abbrev(tok):
-            break
+        if tok.endswith(".") and not _is_abbrev(tok):
+            break  # not "!": "E! Entertainment", "Yahoo! Inc."
         if _suffix_key(tok) in _STRONG_SUFFIX and i > 0 and _suffix_key(toks[i + 1]) not in _STRONG_SUFFIX:
             break
     s = " ".join(out).strip(" ,;:-–—")
-    while s.endswith((".", "!", "?")) and not _is_abbrev(s.rsplit(" ", 1)[-1]):
+    while s.endswith((".", "?")) and not _is_abbrev(s.rsplit(" ", 1)[-1]):
         s = s[:-1].rstrip(" ,;:")
     for a_, b_ in (("“", "”"), ("«", "»"), ("(", ")"), ("‘", "’")):
         if s.count(a_) != s.count(b_):
@@ -643,7 +646,8 @@ def _notices_on_line(text: str, la: int, lb: int, line: str) -> list[Notice]:
             continue
         end = _notice_span_end(text, start, la + seg_end)
         lead = line[max(0, ga - 40):ga]
-        kind = "credit" if _CREDIT.search(lead) else "notice"
+        kind = "credit" if _CREDIT.search(lead) or (holder and not arr and _PICTURE_HOLDER.search(holder)) \
+            else "notice"
         lic = license_of(seg) if (_LICENSE_STATEMENT.search(seg) or _CC_URL.search(seg) or re.search(
             r"\bcc[\s-]by|\bcc0\b|creative\s+commons", seg, re.IGNORECASE)) else None
         out.append(Notice(text=text[start:end].strip(), holder=holder, years=years, all_rights_reserved=arr,

@@ -42,7 +42,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from compliance.notices import Notice, find_notices_html, main_notice, notices_in_file  # noqa: E402
+from compliance.notices import main_notice, notices_in_file  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 FLOORS = {"holder": 0.95, "years": 0.97, "no_invented": 0.95}

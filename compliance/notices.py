@@ -94,7 +94,7 @@ _NOT_HOLDER_WORDS = {
     "questions", "permissions", "permission", "faq", "faqs", "dispute", "disputes", "violation", "violations",
     "and", "or", "of", "the", "by", "reserved", "all", "some", "no", "this", "these", "page", "notification",
     "takedown", "removal", "request", "requests", "form", "license", "licence", "licensing", "&", "privacy",
-    "trademark", "trademarks", "information", "matters", "report", "reports", "contact", "and/or",
+    "trademark", "trademarks", "matters", "report", "reports", "contact", "and/or",
 }
 _FUNCTION_WORDS = {"the", "this", "these", "all", "some", "no"}
 _ABBREV = {"inc", "ltd", "co", "corp", "llc", "l.l.c", "plc", "s.a", "gmbh", "ag", "n.v", "b.v", "pty", "lp", "llp",
@@ -162,6 +162,7 @@ class Notice:
     kind: str = "notice"  # notice, credit
 
     def to_dict(self) -> dict[str, Any]:
+        """The notice as JSON-ready fields (``compliance notices --format json``)."""
         return asdict(self)
 
 
@@ -370,7 +371,7 @@ def _valid_marker(line: str, m: re.Match[str]) -> bool:
     if word.startswith("("):
         if m.start() > 0 and (line[m.start() - 1].isalnum() or line[m.start() - 1] == "_"):
             return False  # f(c), a(c)
-        if re.search(rf"\(\s*[ab]\s*\)|\(\s*(?:ii|iii)\s*\)|\(\s*d\s*\)", line, re.IGNORECASE):
+        if re.search(r"\(\s*[ab]\s*\)|\(\s*(?:ii|iii)\s*\)|\(\s*d\s*\)", line, re.IGNORECASE):
             return False  # (a) (b) (c) list
         after = line[m.end():].lstrip()
         if not after or after[:1].islower():
@@ -1031,7 +1032,7 @@ def _ld_notice(obj: dict[str, Any]) -> Notice | None:
         parts.append(f"license: {lic_url}")
     text = notice_text or "; ".join(parts)
     if notice_text:
-        h2, y2, arr = parse_notice_line(notice_text if _MARK.search(notice_text) else "© " + notice_text)
+        h2, y2, _ = parse_notice_line(notice_text if _MARK.search(notice_text) else "© " + notice_text)
         holder = holder or h2
         years = years or y2
     return Notice(text=text, holder=holder, years=years, license=lic, source="json-ld",
@@ -1052,9 +1053,15 @@ def find_notices_html(html: str) -> list[Notice]:
 
 
 def _end_to_raw(vis: VisibleText, end: int) -> int:
+    """Raw offset just past the visible character before *end* (past its whole entity, if it was one)."""
     if end <= 0:
         return vis.to_raw(0)
-    return vis.to_raw(end - 1) + 1 if vis.text[end - 1:end] and not vis.text[end - 1] == "&" else vis.to_raw(end)
+    pos = vis.to_raw(end - 1)
+    if vis.raw[pos:pos + 1] == "&":
+        m = _ENTITY_OR_WS.match(vis.raw, pos)
+        if m:
+            return m.end()
+    return pos + 1
 
 
 # ---------------------------------------------------------------- the page's own notice

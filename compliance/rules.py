@@ -66,6 +66,7 @@ class Licence:
     description: str = ""
 
     def label(self) -> str:
+        """The name reasons use."""
         return self.name or self.id
 
 
@@ -85,11 +86,6 @@ class AttributionRequirement:
     name: bool = True
     link: bool = False
     notice: bool = False
-
-    def describe(self) -> str:
-        parts = [p for p, on in (("the publisher's name", self.name), ("a link to the original", self.link),
-                                 ("the copyright notice", self.notice)) if on]
-        return " and ".join(parts) or "nothing"
 
 
 @dataclass(frozen=True)

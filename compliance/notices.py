@@ -647,13 +647,30 @@ def _notices_on_line(text: str, la: int, lb: int, line: str) -> list[Notice]:
             continue
         end = _notice_span_end(text, start, la + seg_end)
         lead = line[max(0, ga - 40):ga]
-        kind = "credit" if _CREDIT.search(lead) or (holder and not arr and _PICTURE_HOLDER.search(holder)) \
-            else "notice"
+        kind = "credit" if _CREDIT.search(lead) or (holder and not arr and (
+            _PICTURE_HOLDER.search(holder) or (not years and _looks_like_a_person(holder, seg)))) else "notice"
         lic = license_of(seg) if (_LICENSE_STATEMENT.search(seg) or _CC_URL.search(seg) or re.search(
             r"\bcc[\s-]by|\bcc0\b|creative\s+commons", seg, re.IGNORECASE)) else None
         out.append(Notice(text=text[start:end].strip(), holder=holder, years=years, all_rights_reserved=arr,
                           license=lic, start=start, end=end, kind=kind))
     return out
+
+
+_ORG_WORDS = {"news", "media", "press", "times", "daily", "post", "group", "network", "magazine", "journal",
+              "gazette", "herald", "tribune", "chronicle", "review", "radio", "tv", "television", "broadcasting",
+              "publishing", "publications", "company", "the", "of", "and", "&", "inc", "inc.", "ltd", "ltd.", "llc",
+              "corp", "corp.", "co", "co.", "limited", "weekly", "monthly", "observer", "guardian", "telegraph",
+              "mail", "star", "sun", "express", "independent", "standard", "record", "online", "digital", "studio",
+              "studios", "agency", "foundation", "institute", "university", "council", "association", "society"}
+
+
+def _looks_like_a_person(holder: str, seg: str) -> bool:
+    """"© Julia Marsh" with no year, statement or licence is a photographer's credit, not a site's notice."""
+    words = holder.split()
+    if not 2 <= len(words) <= 3 or holder.isupper() or _RESTRICT.search(seg) or _LICENSE_STATEMENT.search(seg):
+        return False
+    return all(re.fullmatch(r"[A-Z][a-z'’-]+\.?|[A-Z]\.", w) for w in words) and \
+        not any(w.lower().strip(".") in _ORG_WORDS for w in words)
 
 
 def _finish(n: Notice, text: str) -> None:

@@ -35,8 +35,9 @@ def notices(paths: tuple[Path, ...], fmt: str | None, main_only: bool) -> None:
     decoded text; for HTML, the raw page).  HTML pages are read from the raw
     markup, so footers that article extraction drops are included, and so are
     <meta name="copyright">, schema.org JSON-LD and rel="license" links.
-    "main" marks the page's own notice (registration uses the same choice);
-    picture credits have kind "credit".
+    "main" marks the page's own visible notice, not a wire notice or a photo
+    credit (kind "credit"); registration stores it as the work's notice, and
+    falls back to the metadata on a page that shows none.
 
     \b
     Examples:

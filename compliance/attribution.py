@@ -144,7 +144,8 @@ class AttributionIndex:
         publishers = [(n, h, json.loads(d or "[]")) for n, h, d in
                       db.execute("SELECT name, holder, domains FROM publishers")]
         works = list(db.execute("SELECT id, author, url FROM works"))
-        notices = list(db.execute("SELECT w.id, n.holder, n.text FROM notices n JOIN works w ON w.num = n.work_num"))
+        # each work's main notice only: a photo credit stored with a work does not credit its publisher
+        notices = list(db.execute("SELECT w.id, n.holder, n.text FROM works w JOIN notices n ON n.id = w.notice_id"))
         return cls(registry_entries(publishers, works, notices, rules))
 
     @classmethod

@@ -15,7 +15,7 @@ from typing import Iterator
 from .errors import InputError
 from .extract import extract_html
 from .models import sha256_text
-from .notices import Notice, find_notices, find_notices_html
+from .notices import Notice, find_notices, find_notices_html, order_notices
 from .page import split_page
 from .reading import decode_text, looks_binary, read_bytes, read_text
 from .registry import NoticeRecord, WorkRecord
@@ -34,8 +34,8 @@ def _notice_record(n: Notice) -> NoticeRecord:
 def _publisher(given: str | None, notices: list[Notice], name: str) -> str:
     if given:
         return given
-    for n in notices:
-        if n.holder:
+    for n in notices:  # ordered by order_notices: the page's own notice first, picture credits last
+        if n.holder and n.kind != "credit":
             return n.holder
     raise InputError(f"{name}: no publisher: the page has no copyright notice naming a holder. "
                      f"Pass --publisher NAME, or a 'publisher' field in the manifest.")
@@ -53,7 +53,7 @@ def record_from_text(text: str, *, work_id: str, name: str, publisher: str | Non
     if not text.strip():
         raise InputError(f"{name}: empty text")
     parts = split_page(text)
-    notices = list(parts.notices)
+    notices = order_notices(parts.notices)  # the page's own notice first: the registry's main notice
     if notice_text:
         extra = find_notices(notice_text)
         for n in extra:
@@ -74,7 +74,7 @@ def record_from_html(html: str, *, work_id: str, name: str, publisher: str | Non
     ex = extract_html(html, url)
     if not ex.text.strip():
         raise InputError(f"{name}: no article text found in the HTML")
-    notices = find_notices_html(html)
+    notices = order_notices(find_notices_html(html), html=html)
     return WorkRecord(
         id=work_id, text=ex.text, publisher=_publisher(publisher, notices, name), title=title or ex.title, url=url,
         published=published, author=author, body_start=0, body_end=len(ex.text),

@@ -56,7 +56,7 @@ MANIFEST = "manifest.json"
 
 # ---------------------------------------------------------------- word diff
 
-_WORD = re.compile(r"\S+\s*|\s+")
+_WORD = re.compile(r"\w+(?:['\u2019\-]\w+)*\s*|[^\w\s]\s*|\s+")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u201c": '"', "\u201d": '"',
                          "\u201e": '"', "\u00ab": '"', "\u00bb": '"', "\u2013": "-", "\u2014": "-", "\u2212": "-"})
 
@@ -158,12 +158,13 @@ def _hosts(registry: Registry) -> Iterable[tuple[str, str, str]]:
 
 
 def _site_match(host: str, site: str) -> bool:
-    return host == site or host.endswith("." + site)
+    host, site = host.lower(), site.lower()
+    return host == site or (not site.startswith("(") and host.endswith("." + site))
 
 
 def site_finding_ids(registry: Registry, site: str, verdicts: tuple[str, ...] = ("violation",)) -> list[str]:
     """Ids of the findings with these verdicts whose copy is on *site* (the host or a subdomain of it)."""
-    s = site.strip().lower().rstrip(".")
+    s = site.strip().rstrip(".")
     if "://" in s:
         s = site_of({"url": site.strip()})
     ids = sorted(fid for fid, host, verdict in _hosts(registry) if verdict in verdicts and _site_match(host, s))

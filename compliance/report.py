@@ -106,7 +106,9 @@ def safe_href(url: Any) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
-    return u
+    from urllib.parse import quote
+
+    return quote(u, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def _fmt_pct(x: Any) -> str:

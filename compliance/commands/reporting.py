@@ -162,7 +162,7 @@ def evidence(state: _State, finding: str | None, site: str | None, all_sites: bo
         if not sites:
             _warn(f"no violations in {state.db}: no packets written")
         for s in sites:
-            host = s.strip().lower()
+            host = s.strip()
             jobs.append((packet_name(site=host), site_finding_ids(registry, host), {"site": host}))
     options = {"formats": list(formats), "out": str(out_dir)}
     for name, ids, scope in jobs:

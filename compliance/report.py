@@ -56,6 +56,9 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'n
 
 REPORT_FORMATS = ("html", "md", "json", "csv")
 
+#: Verdicts that make a site an infringing site (charted as "top infringing sites").
+INFRINGING = ("violation", "review")
+
 
 # ---------------------------------------------------------------- escaping helpers
 
@@ -279,6 +282,8 @@ def build_summary(registry: Registry, *, publisher: str | None = None, verdict: 
                     "sites": sites})
     site_totals: dict[str, dict[str, int]] = defaultdict(lambda: {"findings": 0, "violations": 0, "words": 0})
     for f in everything:
+        if f["verdict"] not in INFRINGING:
+            continue
         t = site_totals[f["site"]]
         t["findings"] += 1
         t["violations"] += f["verdict"] == "violation"
@@ -290,7 +295,8 @@ def build_summary(registry: Registry, *, publisher: str | None = None, verdict: 
             "notice": NOT_LEGAL_ADVICE,
             "totals": {"findings": len(everything), "counts": _ordered_counts(total_counts),
                        "copied_words": sum(f["copied_words"] for f in everything),
-                       "sites": len(site_totals), "publishers": len(out),
+                       "sites": len({f["site"] for f in everything}), "infringing_sites": len(site_totals),
+                       "publishers": len(out),
                        "works": len({f["work"]["id"] for f in everything})},
             "charts": {
                 "verdicts": [{"label": v, "value": total_counts.get(v, 0)} for v in VERDICT_ORDER],

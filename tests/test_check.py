@@ -234,3 +234,20 @@ def test_check_reads_stdin(feed):
     story, _ = feed
     r = story.run("check", "-", input="Piped\n\n" + P1 + "\n\n" + P2 + "\n")
     assert r.exit_code == 1 and "FAIL <stdin>" in r.stdout
+
+
+@pytest.mark.parametrize("command", ["report", "evidence", "check"])
+def test_reporting_commands_teach_with_help_and_readme(command):
+    """report, evidence and check explain themselves in --help with examples, and the README documents them."""
+    from click.testing import CliRunner
+
+    from compliance.cli import cli
+    from conftest import ROOT
+
+    r = CliRunner().invoke(cli, [command, "--help"])
+    assert r.exit_code == 0 and "Examples:" in r.stdout and f"compliance {command} " in r.stdout
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"compliance {command} " in readme
+    if command == "check":
+        assert "Exit codes:" in r.stdout and "| 1 | a finding reaches `--fail-on`" in readme
+        assert "upload-sarif" in readme and "reports:\n      junit:" in readme

@@ -192,10 +192,10 @@ def render_sarif(result: CheckResult) -> str:
                 sl, sc = d.line_col(p["doc_start"])  # type: ignore[misc]
                 el, ec = d.line_col(max(p["doc_start"], p["doc_end"]))  # type: ignore[misc]
                 region.update({"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec})
-            loc: dict[str, Any] = {"physicalLocation": {
-                "artifactLocation": {"uri": artifact_uri(doc.get("path") or ""),
-                                     "index": art_index.get(doc.get("path") or "", 0)},
-                "region": region}}
+            art_loc: dict[str, Any] = {"uri": artifact_uri(doc.get("path") or "")}
+            if (doc.get("path") or "") in art_index:
+                art_loc["index"] = art_index[doc.get("path") or ""]
+            loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": art_loc, "region": region}}
             note = (f"{p['words']} words copied ({p['method']}, similarity {p['similarity']:.2f}) from characters "
                     f"{p['work_start']}-{p['work_end']} of work {f['work']['id']}")
             if d is not None and d.line_starts is None:

@@ -38,6 +38,7 @@ __all__ = [
     "packet_name",
     "write_packet",
     "verify_packet",
+    "packet_registry",
     "Verification",
     "word_diff",
 ]
@@ -410,9 +411,20 @@ def write_packet(packet: dict[str, Any], out_dir: Path, name: str,
                     "files": hashes, "records": _records(packet)}
         manifest["digest"] = _digest(manifest)
         written.append(write_atomic(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"))
+        for stale in {f for names in PACKET_FILES.values() for f in names} - set(files):
+            (folder / stale).unlink(missing_ok=True)  # an earlier run's file the manifest no longer covers
     except OSError as exc:
         raise ReportError(f"{folder}: cannot write the evidence packet ({exc.strerror or exc})") from exc
     return written
+
+
+def packet_registry(folder: Path) -> Path | None:
+    """The registry a packet says it was built from (to verify it without repeating --db)."""
+    try:
+        m = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+        return Path(m["registry"]) if isinstance(m.get("registry"), str) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 # ---------------------------------------------------------------- verification

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import html as _html
 import io
 import json
 import re
@@ -344,13 +343,13 @@ def column_chart(points: list[dict[str, Any]], *, width: int = 460, height: int 
     ymax = _nice_max(max((p["value"] for p in points), default=0))
     n = max(1, len(points))
     slot = plot_w / n
-    every = max(1, int(n / max(1, plot_w // 70)) + (1 if n > plot_w // 70 else 0))
+    every = max(1, -(-n // max(1, int(plot_w // 70))))  # at most one label per 70 px
     cols = []
     for k, p in enumerate(points):
         h = round(plot_h * p["value"] / ymax, 1)
         cols.append({"x": round(left + k * slot + slot * 0.12, 1), "w": round(max(1.0, slot * 0.76), 1),
                      "y": round(top_pad + plot_h - h, 1), "h": h, "label": p["label"], "value": p["value"],
-                     "show_label": k % every == 0 or k == n - 1 and n <= 3,
+                     "show_label": k % every == 0,
                      "lx": round(left + k * slot + slot / 2, 1)})
     ticks = [{"value": int(ymax * t / 4) if ymax >= 4 else round(ymax * t / 4, 2),
               "y": round(top_pad + plot_h - plot_h * t / 4, 1)} for t in range(5)]
@@ -435,8 +434,3 @@ def write_reports(summary: dict[str, Any], out_dir: Path, formats: Iterable[str]
         except OSError as exc:
             raise ReportError(f"{Path(out_dir) / name}: cannot write the report ({exc.strerror or exc})") from exc
     return written
-
-
-def html_escape(s: Any) -> str:
-    """HTML-escape a value (for code that builds markup outside the templates)."""
-    return _html.escape("" if s is None else str(s), quote=True)

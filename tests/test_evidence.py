@@ -352,3 +352,26 @@ def test_verify_needs_a_packet_folder(tmp_path, packets):
     story, _ = packets
     r = story.run("evidence", "--verify", tmp_path)
     assert r.exit_code == 2 and "not an evidence packet (no manifest.json)" in r.stderr
+
+
+def test_verify_finds_the_registry_the_packet_names(packets):
+    """Without --db, --verify checks the packet against the registry recorded in its manifest."""
+    from click.testing import CliRunner
+
+    from compliance.cli import cli
+
+    story, _ = packets
+    r = CliRunner().invoke(cli, ["evidence", "--verify", str(_packet(packets))])
+    assert r.exit_code == 0, r.output
+    assert f"matches its files and the registry {story.db}" in r.stderr
+
+
+def test_rewriting_a_packet_with_fewer_formats_leaves_no_stale_files(packets, tmp_path):
+    """Writing a packet again with fewer formats removes the files the new manifest does not cover."""
+    story, _ = packets
+    assert story.run("evidence", story.ids["edited"], "--out", tmp_path).exit_code == 0
+    assert story.run("evidence", story.ids["edited"], "--out", tmp_path, "--format", "txt").exit_code == 0
+    folder = tmp_path / "evidence" / story.ids["edited"]
+    assert sorted(p.name for p in folder.iterdir()) == ["dmca-notice.txt", "dsa-notice.txt", "google-removal.txt",
+                                                        "manifest.json"]
+    assert story.run("evidence", "--verify", folder).exit_code == 0

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ..cli import _Problems, _State, _warn, cli
+from ..cli import _State, _warn, cli
 from ..errors import ComplianceError, InputError, ReportError
 
 VERDICT_CHOICE = click.Choice(["violation", "review", "permitted-excerpt", "licensed"])
@@ -113,7 +113,8 @@ def evidence(state: _State, finding: str | None, site: str | None, all_sites: bo
       manifest.json  SHA-256 of each file and of the registry records used
 
     --verify PACKET re-computes every hash and says whether the packet still
-    matches its files and the registry: exit 0 if it does, 1 if not.
+    matches its files and the registry (--db, else the registry the packet
+    names): exit 0 if it does, 1 if not.
 
     \b
     Examples:
@@ -122,17 +123,22 @@ def evidence(state: _State, finding: str | None, site: str | None, all_sites: bo
       compliance evidence --all-sites --out reports
       compliance evidence --verify reports/evidence/site-copycat.example
     """
-    from ..evidence import (EVIDENCE_FORMATS, build_packet, find_finding_ids, packet_name, site_finding_ids,
-                            verify_packet, violating_sites, write_packet)
+    from ..evidence import (EVIDENCE_FORMATS, build_packet, find_finding_ids, packet_name, packet_registry,
+                            site_finding_ids, verify_packet, violating_sites, write_packet)
 
     chosen = [x for x in (finding is not None, site is not None, all_sites, verify_dir is not None) if x]
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of: FINDING, --site HOST, --all-sites, --verify PACKET")
-    registry = state.registry(create=False)
     if verify_dir is not None:
         fmt = (fmts or ("text",))[0]
         if fmt not in ("text", "json") or len(fmts) > 1:
             raise click.BadParameter("with --verify, use --format text or --format json", param_hint="'--format'")
+        parent = click.get_current_context().parent
+        recorded = packet_registry(verify_dir)
+        if (parent is not None and parent.get_parameter_source("db") == click.core.ParameterSource.DEFAULT
+                and recorded is not None and recorded.is_file()):
+            state.db = recorded  # no --db given: check against the registry the packet names
+        registry = state.registry(create=False)
         result = verify_packet(verify_dir, registry)
         if fmt == "json":
             click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
@@ -147,6 +153,7 @@ def evidence(state: _State, finding: str | None, site: str | None, all_sites: bo
             click.echo(f"Packet {verify_dir} does NOT match: {len(result.problems)} problem(s).", err=True)
             sys.exit(1)
         return
+    registry = state.registry(create=False)
     formats = _formats(fmts, EVIDENCE_FORMATS)
     rules_version = None
     try:

@@ -375,3 +375,14 @@ def test_rewriting_a_packet_with_fewer_formats_leaves_no_stale_files(packets, tm
     assert sorted(p.name for p in folder.iterdir()) == ["dmca-notice.txt", "dsa-notice.txt", "google-removal.txt",
                                                         "manifest.json"]
     assert story.run("evidence", "--verify", folder).exit_code == 0
+
+
+def test_markdown_code_blocks_cannot_be_closed_by_crawled_text():
+    """A copied passage holding backtick fences stays inside its Markdown code block."""
+    from compliance.evidence import _fence
+
+    block = _fence("before\n````\n<script>x</script>\n```` after \x1b[31m")
+    fence = block.split("text\n", 1)[0]
+    assert fence == "`````" and block.endswith("\n`````")
+    inner = block[len(fence) + len("text\n"):-len(fence) - 1]
+    assert fence not in inner and "\x1b" not in inner

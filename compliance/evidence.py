@@ -223,7 +223,9 @@ def _attribution_check(info: dict[str, Any], doc_text: str, extra_text: str,
         for where, text in (("text", doc_text), ("extra", extra_text or "")):
             for s, e in _find_terms(text, item["text"]):
                 key = (item["kind"], s, e, where)
-                if key not in seen:
+                overlaps = any(f.get("kind") == item["kind"] and f.get("where") == where
+                               and (f.get("start") or 0) < e and s < (f.get("end") or 0) for f in found)
+                if key not in seen and not overlaps:
                     seen.add(key)
                     found.append({"kind": item["kind"], "text": text[s:e], "start": s, "end": e, "where": where,
                                   "by": "evidence"})

@@ -17,6 +17,7 @@ Three kinds, each configured by a rule file in ``rules/false-positives/``:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,45 +41,44 @@ def _opens(text: str, i: int) -> bool:
     return (before.isspace() or before in "([{—–-/") and not after.isspace()
 
 
+_QCHARS = re.compile("‘‘|``|’’|''|[\"“”«»„‹›「」]")
+
+
 def _quote_spans_paragraph(text: str, base: int, spans: list[tuple[int, int]]) -> None:
-    i = 0
-    n = len(text)
+    """Quotation spans of one paragraph; visits only the quote characters."""
     open_at = -1
     closer = ""
-    while i < n:
-        ch = text[i]
-        two = text[i : i + 2]
+    for m in _QCHARS.finditer(text):
+        i = m.start()
+        tok = m.group(0)
         if open_at < 0:
-            if two == "‘‘" or two == "``":
-                open_at, closer = i, "’’" if two == "‘‘" else "''"
-                i += 2
-                continue
-            if ch in _OPEN:
-                open_at, closer = i, _OPEN[ch]
-            elif ch == '"':
+            if tok == "‘‘" or tok == "``":
+                open_at, closer = i, "’’" if tok == "‘‘" else "''"
+            elif tok in _OPEN:
+                open_at, closer = i, _OPEN[tok]
+            elif tok == '"':
                 open_at, closer = i, '"'
-        else:
-            if closer in ("’’", "''") and two == closer:
-                spans.append((base + open_at, base + i + 2))
+            continue
+        if closer in ("’’", "''"):
+            if tok == closer:
+                spans.append((base + open_at, base + m.end()))
                 open_at = -1
-                i += 2
-                continue
-            if closer == '"' and ch == '"':
-                if _opens(text, i) and i > open_at + 1 and text[i - 1] == " " and text[i - 2] not in ",:":
-                    # an unclosed quotation followed by a new one: close, reopen
-                    spans.append((base + open_at, base + i - 1))
-                    open_at = i
-                else:
-                    spans.append((base + open_at, base + i + 1))
-                    open_at = -1
-            elif ch == closer or (ch in _CLOSE and closer != '"'):
+            continue
+        if closer == '"' and tok == '"':
+            if _opens(text, i) and i > open_at + 1 and text[i - 1] == " " and text[i - 2] not in ",:":
+                # an unclosed quotation followed by a new one: close, reopen
+                spans.append((base + open_at, base + i - 1))
+                open_at = i
+            else:
                 spans.append((base + open_at, base + i + 1))
                 open_at = -1
-        i += 1
+        elif tok == closer or (tok in _CLOSE and closer != '"'):
+            spans.append((base + open_at, base + i + 1))
+            open_at = -1
     if open_at >= 0:
         # An unclosed quotation runs to the end of the paragraph (news style
         # for quotes that continue in the next paragraph).
-        spans.append((base + open_at, base + n))
+        spans.append((base + open_at, base + len(text)))
 
 
 @dataclass
@@ -118,7 +118,7 @@ class QuoteRule:
             # A line like "— Donald J. Trump (@realDonaldTrump) July 15, 2018"
             # marks the preceding non-empty paragraph as an embedded post.
             for k, para in enumerate(paragraphs):
-                if len(para) > 300 or not para.strip():
+                if len(para) > 300 or "(@" not in para:
                     continue
                 if any(p.search(para) for p in self._posts):
                     spans.append((starts[k], starts[k] + len(para)))

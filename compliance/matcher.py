@@ -54,10 +54,20 @@ class Matcher:
         self.fp = false_positives or FalsePositiveRules.none()
         self.accept_work = accept_work
         self.work_publisher = work_publisher
+        self._quote_cache: dict[tuple[int, int], tuple[str, np.ndarray]] = {}
         self.publisher_names = [n.casefold() for n in publisher_names] if publisher_names else None
 
     def _quotes(self, wt: Tokens) -> np.ndarray:
-        return quote_mask(wt, [s for r in self.fp.quotes for s in r.spans(wt.text)])
+        """Quote mask of a work's tokens, cached (works recur across documents)."""
+        key = (id(wt.text), len(wt))
+        hit = self._quote_cache.get(key)
+        if hit is not None and hit[0] is wt.text:
+            return hit[1]
+        mask = quote_mask(wt, [s for r in self.fp.quotes for s in r.spans(wt.text)])
+        if len(self._quote_cache) > 4096:
+            self._quote_cache.clear()
+        self._quote_cache[key] = (wt.text, mask)
+        return mask
 
     def _evidence(self, doc: Tokens, wt: Tokens, w: int, p: Passage, quote: np.ndarray | None,
                   boiler: np.ndarray | None, short: np.ndarray | None, kg: np.ndarray) -> Evidence:

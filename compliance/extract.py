@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from dataclasses import dataclass, field
 
 __all__ = ["Extracted", "extract_html", "html_to_text", "EXTRACTOR"]
@@ -132,8 +133,10 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     body = None
     title = None
     try:
-        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
-                                          include_tables=True, favor_recall=True)
+        with warnings.catch_warnings():  # date parsers warn about odd time zones in page metadata
+            warnings.simplefilter("ignore")
+            doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                                              include_tables=True, favor_recall=True)
     except Exception:  # trafilatura raises many kinds on hostile markup; fall back to visible text
         doc = None
     if doc is not None:

@@ -115,7 +115,8 @@ def _entry_document(entry: Any, feed: Any, name: str, index: int) -> Document | 
     doc = Document(text=text, path=name, url=entry.get("link") or None,
                    title=(" ".join(entry.get("title", "").split()) or None), source_format="feed",
                    extra_text="\n".join(dict.fromkeys(extra)), offset=index)
-    doc.meta.update({k: entry.get(k) for k in ("published", "updated", "author", "id") if entry.get(k)})
+    # dict.get: FeedParserDict.get maps a missing "updated" to "published" (with a deprecation warning)
+    doc.meta.update({k: dict.get(entry, k) for k in ("published", "updated", "author", "id") if dict.get(entry, k)})
     if rights:
         doc.meta["rights"] = str(rights)
     doc.meta["bytes"] = len(text.encode("utf-8", "surrogatepass"))

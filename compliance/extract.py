@@ -126,6 +126,20 @@ def _metadata_lines(root) -> list[str]:  # noqa: ANN001 - lxml element
     return out
 
 
+def _title(root) -> str | None:  # noqa: ANN001 - lxml element
+    """The page's headline: og:title, else <title>, else the first <h1>."""
+    for el in root.iter("meta"):
+        if (el.get("property") or el.get("name") or "").lower() in ("og:title", "twitter:title") and el.get("content"):
+            return re.sub(r"\s+", " ", el.get("content")).strip()[:300] or None
+    for tag in ("title", "h1"):
+        el = root.find(f".//{tag}")
+        if el is not None:
+            text = re.sub(r"\s+", " ", el.text_content()).strip()
+            if text:
+                return text[:300]
+    return None
+
+
 def extract_html(html: str, url: str | None = None) -> Extracted:
     """Extract the article body with trafilatura, and footer lines from the raw HTML."""
     import trafilatura
@@ -135,7 +149,8 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     try:
         with warnings.catch_warnings():  # date parsers warn about odd time zones in page metadata
             warnings.simplefilter("ignore")
-            doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+            # with_metadata would run date detection (htmldate/dateparser): 0.5 s on some pages, not needed
+            doc = trafilatura.bare_extraction(html, url=url, with_metadata=False, include_comments=False,
                                               include_tables=True, favor_recall=True)
     except Exception:  # trafilatura raises many kinds on hostile markup; fall back to visible text
         doc = None
@@ -147,9 +162,7 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     if not body:
         body = "\n".join(visible)
     if not title and root is not None:
-        t = root.find(".//title")
-        if t is not None and t.text and t.text.strip():
-            title = re.sub(r"\s+", " ", t.text).strip()[:300]
+        title = _title(root)
     extra: list[str] = []
     seen: set[str] = set()
     for ln in visible:

@@ -241,11 +241,25 @@ def _rebind(obj: Any, old: Any, new: Any, depth: int = 0) -> None:
             _rebind(value, old, new, depth + 1)
 
 
+def _die_with_parent() -> None:
+    """Linux: end this worker when the scan process dies, even by SIGKILL (no orphans left waiting)."""
+    import signal
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _worker_init(db_path: str) -> None:
     """In a forked worker: a fresh read-only registry connection (sqlite connections cannot cross fork)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the pool
+    _die_with_parent()
     scanner = _WORKER["scanner"]
     old = scanner.registry
     new = Registry(db_path, create=False, readonly=True)
@@ -287,24 +301,77 @@ def _doc_error(doc: Document, message: str) -> InputError:
     return located(doc.path + (f" ({doc.url})" if doc.url else ""), message)
 
 
-class _Inline:
-    """The in-process 'pool' for ``workers == 1``: same code path, no fork."""
+class _Pool:
+    """Worker processes (forked, so they share the parent's index), or the calling process for one worker.
 
-    def apply_async(self, func: Callable, args: tuple) -> Any:
-        class _Done:
-            def __init__(self, value: Any) -> None:
-                self.value = value
+    A worker that dies (a crash in a parser on hostile markup, the OOM
+    killer) breaks a ``ProcessPoolExecutor``; :meth:`result` then rebuilds the
+    pool, runs the document again alone, and if that kills a worker too,
+    reports it as that document's error.  The scan goes on either way.
+    """
 
-            def get(self) -> Any:
-                return self.value
+    def __init__(self, workers: int, db_path: str) -> None:
+        self.workers = workers
+        self.db_path = db_path
+        self.executor: Any = None
+        if workers > 1:
+            from .extract import extract_html
 
-        return _Done(func(*args))
+            extract_html("<html><body><p>warm up</p></body></html>")  # import the extractor once, before fork
+            self.executor = self._new(workers)
 
-    def terminate(self) -> None:
-        pass
+    def _new(self, n: int) -> Any:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
-    def join(self) -> None:
-        pass
+        return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init,
+                                   initargs=(self.db_path,))
+
+    def submit(self, doc: Document) -> Any:
+        if self.executor is None:
+            return _scan_one(doc)
+        return self.executor.submit(_scan_one, doc)
+
+    @staticmethod
+    def ready(handle: Any) -> bool:
+        done = getattr(handle, "done", None)
+        return True if done is None else bool(done())
+
+    def result(self, doc: Document, handle: Any, pending: "deque[tuple[Document, Any]]") -> tuple[str, Any, Any, Any]:
+        if self.executor is None:
+            return handle
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return handle.result()
+        except BrokenProcessPool:
+            pass
+        self.close()
+        alone = self._new(1)
+        try:
+            outcome = alone.submit(_scan_one, doc).result()
+        except BrokenProcessPool:
+            outcome = ("error", _doc_error(doc, "a worker process died reading this document (crash or out of "
+                                                "memory); skipped"), None, None)
+        finally:
+            alone.shutdown(wait=True, cancel_futures=True)
+        self.executor = self._new(self.workers)
+        for k in range(len(pending)):  # the documents that were in flight with it
+            other, _ = pending[k]
+            pending[k] = (other, self.executor.submit(_scan_one, other))
+        return outcome
+
+    def close(self) -> None:
+        if self.executor is None:
+            return
+        procs = list(getattr(self.executor, "_processes", {}).values())
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in procs:
+            proc.join(timeout=5)
+        self.executor = None
 
 
 def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | InputError],
@@ -387,15 +454,7 @@ def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | 
             summary.seconds = time.perf_counter() - t0
             on_progress(summary)
 
-    def start_pool() -> Any:
-        if summary.workers <= 1:
-            return _Inline()
-        import multiprocessing
-
-        ctx = multiprocessing.get_context("fork")
-        return ctx.Pool(summary.workers, initializer=_worker_init, initargs=(str(registry.path),))
-
-    in_flight: deque = deque()
+    in_flight: deque[tuple[Document, Any]] = deque()
     window = max(2, summary.workers * options.window_per_worker)
     try:
         for item in documents:
@@ -408,31 +467,27 @@ def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | 
                 finish(("skip", item, None, None))
                 continue
             if pool is None:
-                pool = start_pool()
-            in_flight.append(pool.apply_async(_scan_one, (item,)))
-            while len(in_flight) >= window or (in_flight and _ready(in_flight[0])):
-                finish(in_flight.popleft().get())
+                pool = _Pool(summary.workers, str(registry.path))
+            in_flight.append((item, pool.submit(item)))
+            while len(in_flight) >= window or (in_flight and pool.ready(in_flight[0][1])):
+                doc, handle = in_flight.popleft()
+                finish(pool.result(doc, handle, in_flight))
         while in_flight:
-            finish(in_flight.popleft().get())
+            doc, handle = in_flight.popleft()
+            finish(pool.result(doc, handle, in_flight))
         status = "done"
     except KeyboardInterrupt:
         status = "interrupted"
         raise
     finally:
         if pool is not None:
-            pool.terminate()
-            pool.join()
+            pool.close()
         _WORKER.clear()
         summary.seconds = time.perf_counter() - t0
         if options.store and run_id is not None:
             with registry.db.atomic():
                 _update_run(registry, run_id, summary, status)
     return summary
-
-
-def _ready(result: Any) -> bool:
-    ready = getattr(result, "ready", None)
-    return True if ready is None else bool(ready())
 
 
 def stored_findings(registry: Registry, *, publisher: str | None = None, verdict: str | None = None,

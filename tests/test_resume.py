@@ -169,3 +169,31 @@ def test_progress_shows_on_a_terminal_and_not_when_quiet(tmp_path, warc_crawl, d
     assert "Scanned 6 document(s)" in shown
     quiet = stderr_of("--quiet")
     assert "MB/s" not in quiet and "Scanned" not in quiet
+
+
+def test_a_worker_that_dies_costs_one_document_not_the_scan(cli_run, tmp_path, monkeypatch):
+    """If a worker process dies on a document (a parser crash, the OOM killer), that document is reported
+    with its location and every other document is still scanned."""
+    from compliance.scan import Scanner
+
+    works, crawl = _crawl(tmp_path, 8)
+    cli_run("register", works, "--publisher", PUBLISHER)
+    rows = crawl.read_text(encoding="utf-8").splitlines()
+    bad = json.loads(rows[2])
+    bad["text"] += " CRASH-ME"
+    rows[2] = json.dumps(bad)
+    crawl.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    real = Scanner.match_document
+    parent = os.getpid()
+
+    def crashing(self, doc):
+        if "CRASH-ME" in doc.text and os.getpid() != parent:
+            os._exit(3)  # dies like a segfault would: no exception, no cleanup
+        return real(self, doc)
+
+    monkeypatch.setattr(Scanner, "match_document", crashing)
+    r = cli_run("scan", crawl, "--workers", "2")
+    assert r.exit_code == 0, r.stderr
+    assert f"Warning: {crawl} (https://copy.example/2): a worker process died reading this document" in r.stderr
+    assert "Scanned 7 document(s)" in r.stderr and "Errors: 1" in r.stderr
+    assert len(r.stdout.splitlines()) == 3  # the copies among the other seven documents

@@ -15,7 +15,8 @@ from ._common import ReadOptions, RecordError, located, pending_html
 __all__ = ["sniff_text", "sniff_html", "read_text_file", "read_html_file", "document_from_bytes", "html_document"]
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".html.gz", ".htm.gz", ".xhtml.gz")
-_HTML_HEAD = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b",
+_HTML_HEAD = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]{0,300}\?>\s*)?(?:<!--.*?-->\s*)*"
+                        rb"<(?:!doctype\s+html|html|head|body|meta|title)\b",
                         re.IGNORECASE | re.DOTALL)
 
 

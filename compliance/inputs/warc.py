@@ -1,6 +1,7 @@
 """WARC and ARC archives (gzipped per record, gzipped whole, or plain), through warcio.
 
-Each ``response`` or ``resource`` record with an HTML or text payload becomes
+Each ``response`` or ``resource`` record with an HTML or text payload (and
+each ``conversion`` record, the text a crawler extracted, as in WET files) becomes
 one document, keeping the target URI, WARC-Date, record id and payload digest.
 A record that cannot be read is reported with its byte offset and the reader
 moves on: to the next record, or, when the archive itself is damaged, to the
@@ -108,7 +109,7 @@ def _record_document(rec: Any, offset: int, name: str, fmt: str, options: ReadOp
                      what: str) -> Document | RecordError | None:
     """The document of one record, an error, or None for records that are not pages."""
     rtype = rec.rec_type
-    if rtype not in ("response", "resource"):
+    if rtype not in ("response", "resource", "conversion"):  # conversion: text extracted by the crawler (WET)
         return None
     headers = rec.rec_headers
     length = headers.get_header("Content-Length")

@@ -158,3 +158,15 @@ def test_arc_records_have_no_record_id_but_keep_url_and_date():
     (doc,) = [d for d in iter_documents([str(arc)]) if isinstance(d, Document)]
     assert doc.source_format == "arc" and doc.url == "http://example.com/"
     assert doc.warc_date == "2014-02-16T05:02:21Z" and doc.warc_record_id is None
+
+
+def test_hostile_bytes_in_a_record_cannot_reach_the_terminal(tmp_path):
+    """Control characters from a damaged record (an escape sequence in a header line) are escaped in the
+    error message, which stays one line."""
+    warc = tmp_path / "evil.warc"
+    build_warc(warc, [("https://a.example/0", "2025-01-01T00:00:00Z", html_page("P", paragraphs(1)))],
+               gzip=False, extra_records=False)
+    warc.write_bytes(warc.read_bytes() + b"\x1b[2J\x1b]0;pwned\x07 not a record\r\n\r\n")
+    items = list(iter_documents([str(warc)]))
+    (err,) = [str(i) for i in items if not isinstance(i, Document)]
+    assert "\x1b" not in err and "\x07" not in err and "\n" not in err and "\\x1b[2J" in err

@@ -82,7 +82,11 @@ def read_path(path: Path, options: ReadOptions) -> Iterator[Document | InputErro
         yield from reader[2](path, options)
     except RecursionError:
         name = options.display_name or str(path)
-        yield RecordError(f"{name}: nested too deeply to read", path=name)
+        yield RecordError(f"{name}: nested too deeply to read; the rest of the file is skipped", path=name)
+    except Exception as exc:  # a reader's failure costs the rest of this file, never the scan
+        name = options.display_name or str(path)
+        yield RecordError(f"{name}: cannot read ({exc.__class__.__name__}: {' '.join(str(exc).split())[:200]}); "
+                          "the rest of the file is skipped", path=name)
 
 
 _jsonl.read_path = read_path

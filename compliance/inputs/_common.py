@@ -16,7 +16,7 @@ from ..errors import InputError
 from ..models import Document
 from ..reading import MAX_BYTES_DEFAULT
 
-__all__ = ["ReadOptions", "RecordError", "located", "pending_html", "finish_document", "is_pending"]
+__all__ = ["ReadOptions", "RecordError", "printable", "located", "pending_html", "finish_document", "is_pending"]
 
 
 @dataclass
@@ -30,11 +30,19 @@ class ReadOptions:
     display_name: str | None = None
 
 
+def printable(text: str) -> str:
+    """Crawled bytes end up in messages (a URL, a bad header line): escape control characters, so that a
+    hostile record cannot move the cursor or recolour the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 class RecordError(InputError):
-    """A problem with one input or one record in it, with where it happened."""
+    """A problem with one input or one record in it, with where it happened (one printable line)."""
 
     def __init__(self, message: str, path: str | None = None, offset: int | None = None) -> None:
-        super().__init__(message)
+        super().__init__(printable(message))
         self.path = path
         self.offset = offset
 

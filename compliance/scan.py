@@ -35,8 +35,11 @@ __all__ = ["Scanner", "ScanOptions", "ScanSummary", "run_scan", "stored_findings
 
 
 def default_workers() -> int:
-    """One worker per core (what ``--workers`` defaults to)."""
-    return max(1, os.cpu_count() or 1)
+    """One worker per core this process may use (what ``--workers`` defaults to)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 @dataclass
@@ -314,6 +317,10 @@ class _Pool:
         self.workers = workers
         self.db_path = db_path
         self.executor: Any = None
+        import multiprocessing
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self.workers = workers = 1  # workers share the parent's index through fork; without it, run in-process
         if workers > 1:
             from .extract import extract_html
 

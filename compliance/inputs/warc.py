@@ -244,7 +244,8 @@ def read_warc(path: Path, options: ReadOptions) -> Iterator[Document | InputErro
             yield from _read_whole_gzip(path, name, fmt_hint, options, skip=state.get("records", 0))
             return
         if not quiet or state.get("records"):
-            yield located(name, f"malformed record ({message}); skipping to the next record", at)
+            what = "malformed" if exc.__class__.__name__ == "ArchiveLoadFailed" else "truncated or damaged"
+            yield located(name, f"{what} record ({message}); skipping to the next record", at)
         quiet = True
         resyncs += 1
         nxt = _find_next(path, max(at, offset), gz) if resyncs <= _MAX_RESYNCS else None

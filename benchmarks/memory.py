@@ -164,7 +164,8 @@ def main() -> None:
         err = proc.stderr.read().decode()
         findings = sum(1 for _ in open(tmp / "findings.jsonl"))
         mb = warc.stat().st_size / 1e6
-        result = {"text": "real (../shared)" if use else "invented", "warc_mb": round(mb), "pages": pages, "workers": args.workers, "exit": proc.returncode,
+        result = {"text": "real (../shared)" if use else "invented", "warc_mb": round(mb), "pages": pages,
+                  "workers": args.workers, "exit": proc.returncode,
                   "seconds": round(wall, 1), "mb_per_s": round(mb / wall, 2),
                   "mb_per_s_per_worker": round(mb / wall / args.workers, 2),
                   "pages_per_s": round(pages / wall, 1), "findings": findings, "expected_copies": (pages + 9) // 10,

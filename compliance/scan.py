@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from . import __version__
-from .errors import ComplianceError, InputError
 from .align import refine_edges
+from .errors import ComplianceError, InputError
 from .matcher import Matcher
 from .models import Document, Finding, PassageMatch, finding_id
 from .registry import Registry, now_utc
@@ -77,8 +77,10 @@ class ScanSummary:
         workers = f" with {self.workers} workers" if self.workers > 1 else ""
         sup = ""
         if self.suppressed:
-            sup = " Ruled out as not copying: " + ", ".join(f"{n} by {k}" for k, n in sorted(self.suppressed.items())) + "."
-        errors = f"Errors: {self.errors}" + (" (each named above, with its file and offset)" if self.errors else "") + "."
+            ruled = ", ".join(f"{n} by {k}" for k, n in sorted(self.suppressed.items()))
+            sup = f" Ruled out as not copying: {ruled}."
+        errors = f"Errors: {self.errors}" + (" (each named above, with its file and offset)" if self.errors else "")
+        errors += "."
         run = f" Run #{self.run_id} is recorded in the registry." if self.run_id is not None else ""
         if not self.documents and self.skipped:
             return (f"Nothing new to scan: {self.skipped} already scanned against this registry and rules, every "
@@ -162,7 +164,8 @@ def _store(registry: Registry, run_id: int | None, doc: Document, findings: list
         else:
             cur = db.execute(
                 """INSERT INTO documents(sha256, raw_sha256, path, url, title, fetched_at, warc_record_id, warc_date,
-                   payload_digest, source_format, text, extra_text, first_seen_run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                   payload_digest, source_format, text, extra_text, first_seen_run)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 [doc.sha256, doc.raw_sha256, doc.path, doc.url, doc.title, doc.fetched_at, doc.warc_record_id,
                  doc.warc_date, doc.payload_digest, doc.source_format, doc.text, doc.extra_text, run_id])
             doc_id = int(cur.lastrowid)

@@ -6,7 +6,6 @@ import json
 import resource
 import time
 
-import pytest
 from conftest import need_shared
 from inputs_helpers import PUBLISHER, paragraphs, write_works
 

@@ -6,9 +6,7 @@ import gzip
 import json
 import re
 from collections import Counter
-from pathlib import Path
 
-import pytest
 from conftest import need_shared
 from inputs_helpers import PUBLISHER, build_warc, html_page, paragraphs, write_works
 
@@ -92,9 +90,9 @@ def test_stdin_takes_any_format(cli_run, tmp_path):
     build_warc(warc, [("https://pipe.example/x", "2025-01-05T00:00:00Z",
                        html_page("Piped", list(works.values())[0].split("\n\n")))])
     from click.testing import CliRunner
+    from conftest import RULES
 
     from compliance.cli import cli
-    from conftest import RULES
 
     r = CliRunner().invoke(cli, ["--db", str(tmp_path / "registry.db"), "--rules", str(RULES), "scan", "-",
                                  "--workers", "1", "--format", "json"], input=warc.read_bytes())

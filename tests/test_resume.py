@@ -34,7 +34,8 @@ def _crawl(tmp_path: Path, n: int) -> tuple[Path, Path]:
 
 
 def _cmd(db: Path, *args: str) -> list[str]:
-    return [sys.executable, "-c", "from compliance.cli import main; main()", "--db", str(db), "--rules", str(RULES), *args]
+    return [sys.executable, "-c", "from compliance.cli import main; main()", "--db", str(db), "--rules", str(RULES),
+            *args]
 
 
 def _env() -> dict[str, str]:

@@ -83,7 +83,8 @@ def test_each_record_keeps_its_provenance():
 def test_malformed_record_is_reported_with_its_offset_and_the_rest_is_read(tmp_path):
     """A damaged record in the middle of a plain WARC is one located error; the records after it still read."""
     warc = tmp_path / "damaged.warc"
-    pages = [(f"https://a.example/{i}", "2025-01-01T00:00:00Z", html_page(f"Page {i}", paragraphs(i))) for i in range(3)]
+    pages = [(f"https://a.example/{i}", "2025-01-01T00:00:00Z", html_page(f"Page {i}", paragraphs(i)))
+             for i in range(3)]
     build_warc(warc, pages, gzip=False, extra_records=False)
     data = bytearray(warc.read_bytes())
     second = data.find(b"WARC/1.", data.find(b"https://a.example/1") - 400)
@@ -145,7 +146,8 @@ def test_every_shared_archive_scans_without_a_crash(cli_run, registered):
     lines = r.stderr.strip().splitlines()
     problems = [ln for ln in lines if ln.startswith("Warning: ")]
     assert lines[-1].startswith("Scanned ") and len(lines) == len(problems) + 1
-    expected = {"bad.arc: record at offset 134", "bad.arc: record at offset 262", "example-trunc.warc: record at offset",
+    expected = {"bad.arc: record at offset 134", "bad.arc: record at offset 262",
+                "example-trunc.warc: record at offset",
                 "example-wrong-chunks.warc.gz: record at offset 516", "example-bad-non-chunked.warc.gz: gzip member at"}
     for needle in expected:
         assert any(needle in p for p in problems), needle

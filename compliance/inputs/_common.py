@@ -61,7 +61,8 @@ def is_pending(doc: Document) -> bool:
     return "pending_html" in doc.meta
 
 
-def pending_html(data: bytes, *, charset: str | None = None, options: ReadOptions, **fields: Any) -> Document | RecordError:
+def pending_html(data: bytes, *, charset: str | None = None, options: ReadOptions,
+                 **fields: Any) -> Document | RecordError:
     """A document for an HTML payload: extracted now, or pending if the options defer it."""
     doc = Document(text="", raw_sha256=hashlib.sha256(data).hexdigest(), **fields)
     doc.meta["pending_html"] = (data, charset)

@@ -142,7 +142,8 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[Document | InputErr
         elif isinstance(row.get("path"), str):
             target = _inside(path.parent, row["path"])
             if target is None:
-                yield located(name, f"path {row['path']!r} leaves the folder of the JSONL file; skipped", lineno, "line")
+                yield located(name, f"path {row['path']!r} leaves the folder of the JSONL file; skipped", lineno,
+                              "line")
                 continue
             if not target.is_file():
                 yield located(name, f"path {row['path']!r}: no such file", lineno, "line")

@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, Iterator
 
 from ..errors import InputError
 from ..models import Document
-from ..reading import CHUNK, OversizeError, decode_html, looks_binary, read_limited, charset_from_content_type
+from ..reading import CHUNK, OversizeError, charset_from_content_type, decode_html, looks_binary, read_limited
 from ._common import ReadOptions, RecordError, located, pending_html
 
 __all__ = ["sniff_warc", "read_warc"]

@@ -203,6 +203,14 @@ def _already(registry: Registry, sha: str, scan_key: str) -> bool:
     return row is not None
 
 
+def _already_raw(registry: Registry, raw_sha: str, scan_key: str) -> bool:
+    """A capture with these exact bytes was extracted and scanned with this scan key (skip extracting it again)."""
+    row = registry.db.execute(
+        "SELECT 1 FROM documents d JOIN scanned s ON s.document_sha256 = d.sha256 "
+        "WHERE d.raw_sha256 = ? AND s.scan_key = ? LIMIT 1", [raw_sha, scan_key]).fetchone()
+    return row is not None
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -473,7 +481,9 @@ def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | 
                 continue
             from .inputs import is_pending
 
-            if not is_pending(item) and check_known and _already(registry, item.sha256, scanner.scan_key):
+            if check_known and (_already_raw(registry, item.raw_sha256, scanner.scan_key) if is_pending(item)
+                                else _already(registry, item.sha256, scanner.scan_key)):
+                item.meta.pop("pending_html", None)
                 finish(("skip", item, None, None))
                 continue
             if pool is None:

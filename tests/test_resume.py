@@ -198,3 +198,23 @@ def test_a_worker_that_dies_costs_one_document_not_the_scan(cli_run, tmp_path, m
     assert f"Warning: {crawl} (https://copy.example/2): a worker process died reading this document" in r.stderr
     assert "Scanned 7 document(s)" in r.stderr and "Errors: 1" in r.stderr
     assert len(r.stdout.splitlines()) == 3  # the copies among the other seven documents
+
+
+def test_second_run_skips_known_captures_before_extracting_them(cli_run, warc_crawl, monkeypatch):
+    """Pages whose captured bytes were already scanned are skipped without extracting them again (fast re-runs);
+    only the page that had no text, and so was never stored, is read again."""
+    assert cli_run("scan", warc_crawl, "--workers", "1").exit_code == 0
+    import compliance.extract
+
+    extracted: list[str] = []
+    real = compliance.extract.extract_html
+
+    def counting(html, url=None):
+        extracted.append(url)
+        return real(html, url)
+
+    monkeypatch.setattr(compliance.extract, "extract_html", counting)
+    again = cli_run("scan", warc_crawl, "--workers", "1")
+    assert again.exit_code == 0 and again.stdout == ""
+    assert "Nothing new to scan: 6 already scanned" in again.stderr
+    assert extracted == ["https://mirror.example/empty"]

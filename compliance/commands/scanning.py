@@ -40,6 +40,7 @@ class _Progress:
         self.enabled = enabled
         self.last = 0.0
         self.shown = False
+        self.line = ""
 
     def update(self, s: Any) -> None:
         now = time.monotonic()
@@ -50,9 +51,15 @@ class _Progress:
         rate = mb / s.seconds if s.seconds > 0 else 0.0
         line = (f"{s.documents + s.skipped:,} documents ({s.skipped:,} already scanned), {mb:,.1f} MB, "
                 f"{rate:,.2f} MB/s, {s.findings:,} findings, {s.errors:,} errors")
-        self.stream.write("\r\x1b[2K" + line)
-        self.stream.flush()
-        self.shown = True
+        self.line = line
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Show the last line again (after something else was printed on the terminal)."""
+        if self.enabled and self.line:
+            self.stream.write("\r\x1b[2K" + self.line)
+            self.stream.flush()
+            self.shown = True
 
     def clear(self) -> None:
         if self.shown:
@@ -114,12 +121,16 @@ def scan(state: _State, paths: tuple[str, ...], fmt: str | None, rescan: bool, w
     workers = workers or default_workers()
     collected: list[dict[str, Any]] = []
     progress = _Progress(sys.stderr, enabled=not quiet and sys.stderr.isatty())
+    shared_terminal = sys.stdout.isatty() and sys.stderr.isatty()
 
     def on_finding(f: Any) -> None:
         d = f.to_dict()
         if fmt == "jsonl":
-            progress.clear()
+            if shared_terminal:
+                progress.clear()
             click.echo(json.dumps(d, ensure_ascii=False))
+            if shared_terminal:
+                progress.redraw()
         else:
             collected.append(d)
 
@@ -128,11 +139,13 @@ def scan(state: _State, paths: tuple[str, ...], fmt: str | None, rescan: bool, w
     def on_error(e: Exception) -> None:
         progress.clear()
         problems.error(str(e))
+        progress.redraw()
 
     def on_document(doc: Any, n: int) -> None:
         if not problems.ok:
             progress.clear()
-        problems.success()
+            problems.success()
+            progress.redraw()
 
     read = ReadOptions(max_doc_bytes=max_doc_bytes, defer_extraction=True)
     try:

@@ -182,3 +182,14 @@ def test_bad_encoding_is_reported_with_its_byte_offset(cli_run, tmp_path):
     assert r.exit_code == 0
     assert f"Warning: {crawl / 'a.txt'}: invalid UTF-8 at byte 6" in r.stderr
     assert "Scanned 1 document(s)" in r.stderr and "Errors: 1" in r.stderr
+
+
+def test_folder_loops_are_reported_once_and_the_scan_goes_on(tmp_path):
+    """A symlink back to a parent folder is one error, and the folder's pages are still read once."""
+    crawl = tmp_path / "crawl"
+    (crawl / "sub").mkdir(parents=True)
+    (crawl / "sub" / "page.txt").write_text(" ".join(paragraphs(3)), encoding="utf-8")
+    (crawl / "sub" / "back").symlink_to(crawl)
+    items = list(iter_documents([str(crawl)]))
+    assert [d.path for d in _docs(items)] == [str(crawl / "sub" / "page.txt")]
+    assert _errors(items) == [f"{crawl / 'sub' / 'back'}: directory loop (already visited {crawl.resolve()}); skipped"]

@@ -114,6 +114,7 @@ def test_second_run_scans_nothing_new_and_says_so(cli_run, warc_crawl):
     assert first.exit_code == 0 and len(first.stdout.splitlines()) == 3
     again = cli_run("scan", warc_crawl, "--workers", "2")
     assert again.exit_code == 0 and again.stdout == ""
+    assert "\r" not in first.stderr + again.stderr  # no progress line when stderr is not a terminal
     assert again.stderr.strip().splitlines()[-1].startswith("Nothing new to scan: 6 already scanned")
     forced = cli_run("scan", warc_crawl, "--rescan", "--workers", "2")
     assert forced.stdout == first.stdout and "Scanned 6 document(s)" in forced.stderr

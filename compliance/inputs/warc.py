@@ -238,6 +238,8 @@ def read_warc(path: Path, options: ReadOptions) -> Iterator[Document | InputErro
             return
         at = int(state.get("offset") or offset)
         message = _one_line(exc)
+        if "first line:" in message and len(message) > 120:  # warcio quotes the bad bytes: keep a glimpse
+            message = message[:117] + "..."
         if gz and "non-chunked gzip" in message:
             yield located(name, "several records share this gzip member (the archive was gzipped whole, not per "
                                 "record); reading it as one stream", offset, "gzip member at offset")

@@ -172,3 +172,21 @@ def test_hostile_bytes_in_a_record_cannot_reach_the_terminal(tmp_path):
     items = list(iter_documents([str(warc)]))
     (err,) = [str(i) for i in items if not isinstance(i, Document)]
     assert "\x1b" not in err and "\x07" not in err and "\n" not in err and "\\x1b[2J" in err
+
+
+def test_damaged_gzip_member_costs_one_record(tmp_path):
+    """In a record-per-member gzipped WARC, a damaged member is one located error and the members after it
+    are still read."""
+    warc = tmp_path / "crawl.warc.gz"
+    build_warc(warc, [(f"https://a.example/{i}", "2025-01-01T00:00:00Z", html_page(f"P{i}", paragraphs(i)))
+                      for i in range(4)], extra_records=False)
+    data = bytearray(warc.read_bytes())
+    starts = [i for i in range(len(data) - 2) if data[i:i + 3] == b"\x1f\x8b\x08"]
+    for k in range(starts[2] + 40, starts[2] + 80):  # scramble the deflate stream of the second response
+        data[k] ^= 0x55
+    warc.write_bytes(bytes(data))
+    items = list(iter_documents([str(warc)]))
+    assert [i.url for i in items if isinstance(i, Document)] == ["https://a.example/0", "https://a.example/2",
+                                                                  "https://a.example/3"]
+    (err,) = [str(i) for i in items if not isinstance(i, Document)]
+    assert err.startswith(f"{warc}: record at offset {starts[2]}: ") and len(err) < 400

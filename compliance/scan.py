@@ -242,8 +242,13 @@ def _close_stale_runs(registry: Registry) -> None:
 _WORKER: dict[str, Any] = {}
 
 
-def _rebind(obj: Any, old: Any, new: Any, depth: int = 0) -> None:
-    """Replace every reference to *old* (the parent's registry) in *obj* and the objects it holds."""
+def _rebind(obj: Any, old: Any, new: Any, depth: int = 0, seen: set[int] | None = None) -> None:
+    """Replace every reference to *old* (the parent's registry) in *obj* and the compliance objects it holds,
+    bound methods of it included (``self.lookup = registry.work_info``)."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen or depth > 4:
+        return
+    seen.add(id(obj))
     try:
         items = list(vars(obj).items())
     except TypeError:
@@ -251,8 +256,10 @@ def _rebind(obj: Any, old: Any, new: Any, depth: int = 0) -> None:
     for key, value in items:
         if value is old:
             setattr(obj, key, new)
-        elif depth < 2 and type(value).__module__.startswith("compliance") and hasattr(value, "__dict__"):
-            _rebind(value, old, new, depth + 1)
+        elif getattr(value, "__self__", None) is old and hasattr(new, getattr(value, "__name__", "")):
+            setattr(obj, key, getattr(new, value.__name__))
+        elif type(value).__module__.startswith("compliance") and hasattr(value, "__dict__"):
+            _rebind(value, old, new, depth + 1, seen)
 
 
 def _die_with_parent() -> None:

@@ -219,3 +219,23 @@ def test_second_run_skips_known_captures_before_extracting_them(cli_run, warc_cr
     assert again.exit_code == 0 and again.stdout == ""
     assert "Nothing new to scan: 6 already scanned" in again.stderr
     assert extracted == ["https://mirror.example/empty"]
+
+
+def test_workers_get_their_own_registry_connection():
+    """A forked worker replaces every reference to the parent's registry (bound methods too) with its own."""
+    from compliance.scan import _rebind
+
+    class Old:
+        def work_info(self):
+            return "old"
+
+    class New(Old):
+        def work_info(self):
+            return "new"
+
+    old, new = Old(), New()
+    holder = type("Holder", (), {"__module__": "compliance.fake"})()
+    inner = type("Inner", (), {"__module__": "compliance.fake"})()
+    holder.registry, holder.inner, inner.lookup, inner.loop = old, inner, old.work_info, holder
+    _rebind(holder, old, new)
+    assert holder.registry is new and inner.lookup() == "new"

@@ -182,8 +182,7 @@ def test_damaged_gzip_member_costs_one_record(tmp_path):
                       for i in range(4)], extra_records=False)
     data = bytearray(warc.read_bytes())
     starts = [i for i in range(len(data) - 2) if data[i:i + 3] == b"\x1f\x8b\x08"]
-    for k in range(starts[2] + 40, starts[2] + 80):  # scramble the deflate stream of the second response
-        data[k] ^= 0x55
+    data[starts[2] + 10] = 0xFF  # the second response's first deflate block: reserved type, invalid
     warc.write_bytes(bytes(data))
     items = list(iter_documents([str(warc)]))
     assert [i.url for i in items if isinstance(i, Document)] == ["https://a.example/0", "https://a.example/2",

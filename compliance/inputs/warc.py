@@ -175,9 +175,24 @@ def _record_document(rec: Any, offset: int, name: str, fmt: str, options: ReadOp
     return doc
 
 
+def _framing(buf: _Stderr, name: str, what: str, state: dict[str, Any]) -> list[RecordError]:
+    """Framing warnings, unless they only echo damage already reported (``state["damaged"]``)."""
+    found = _warnings(buf, name, what)
+    if state.get("damaged"):
+        return []
+    if found:
+        state["damaged"] = True
+    return found
+
+
 def _iterate(stream: BinaryIO, name: str, fmt_hint: str, options: ReadOptions, what: str,
              state: dict[str, Any]) -> Iterator[Document | RecordError]:
-    """Records of one stream until it ends or breaks; ``state`` says how it ended."""
+    """Records of one stream until it ends or breaks; ``state`` says how it ended.
+
+    ``state["damaged"]`` is set once a problem is reported and cleared by the next healthy record: while
+    it is set, framing problems (a record not followed by a blank line, a header that does not parse)
+    are the same damage seen again, and are not reported twice.
+    """
     from warcio.archiveiterator import ArchiveIterator
 
     buf = _Stderr()
@@ -188,14 +203,14 @@ def _iterate(stream: BinaryIO, name: str, fmt_hint: str, options: ReadOptions, w
             with contextlib.redirect_stderr(buf):
                 rec = next(it)
         except StopIteration:
-            yield from _warnings(buf, name, what)
+            yield from _framing(buf, name, what, state)
             return
         except Exception as exc:  # warcio raises many kinds on damaged archives
-            yield from _warnings(buf, name, what)
+            yield from _framing(buf, name, what, state)
             state["error"] = exc
             state["offset"] = it.offset
             return
-        yield from _warnings(buf, name, what)
+        yield from _framing(buf, name, what, state)
         offset = it.offset
         state["records"] = state.get("records", 0) + 1
         if state["records"] <= state.get("skip", 0):
@@ -206,7 +221,8 @@ def _iterate(stream: BinaryIO, name: str, fmt_hint: str, options: ReadOptions, w
                 item = _record_document(rec, offset, name, fmt, options, what)
         except Exception as exc:  # a record warcio parsed but cannot serve
             item = located(name, f"unreadable record ({_one_line(exc)})", offset, what)
-        yield from _warnings(buf, name, what)
+        yield from _framing(buf, name, what, state)
+        state["damaged"] = isinstance(item, RecordError)
         if item is not None:
             yield item
 
@@ -227,9 +243,9 @@ def read_warc(path: Path, options: ReadOptions) -> Iterator[Document | InputErro
         return
     offset = 0
     resyncs = 0
-    quiet = False  # after a failed resync, stay quiet until a record reads again
+    damaged = False  # a problem was reported and no healthy record has been read since
     while True:
-        state: dict[str, Any] = {}
+        state: dict[str, Any] = {"damaged": damaged}
         with open(path, "rb") as fh:
             fh.seek(offset)
             yield from _iterate(fh, name, fmt_hint, options, "record at offset", state)
@@ -245,10 +261,10 @@ def read_warc(path: Path, options: ReadOptions) -> Iterator[Document | InputErro
                                 "record); reading it as one stream", offset, "gzip member at offset")
             yield from _read_whole_gzip(path, name, fmt_hint, options, skip=state.get("records", 0))
             return
-        if not quiet or state.get("records"):
+        if not state.get("damaged"):
             what = "malformed" if exc.__class__.__name__ == "ArchiveLoadFailed" else "truncated or damaged"
             yield located(name, f"{what} record ({message}); skipping to the next record", at)
-        quiet = True
+        damaged = True
         resyncs += 1
         nxt = _find_next(path, max(at, offset), gz) if resyncs <= _MAX_RESYNCS else None
         if nxt is None:

@@ -154,4 +154,10 @@ def m001_initial(db: Database) -> None:
         """)
 
 
+@migrations()
+def m002_documents_raw_sha256(db: Database) -> None:
+    """Index the raw capture hash, so a re-scan skips a known page before extracting it again."""
+    db.execute("CREATE INDEX IF NOT EXISTS documents_raw_sha256 ON documents(raw_sha256)")
+
+
 SCHEMA_VERSION = len(migrations._migrations)

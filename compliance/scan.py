@@ -6,56 +6,88 @@ streams documents, skips content already scanned against the same registry
 and rules version, stores each document with its findings in one transaction
 (so a killed scan resumes without duplicates and loses nothing it reported),
 and keeps a record of the run.
+
+With ``workers > 1`` the parent process reads documents and is the one
+writer; forked workers extract pending HTML and run ``match_document``
+against the index built once in the parent (shared copy-on-write), each with
+its own read-only registry connection.  Results are stored in input order, so
+the registry and the printed findings are the same whatever the worker count.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from . import __version__
-from .errors import ComplianceError, InputError
 from .align import refine_edges
+from .errors import ComplianceError, InputError
 from .matcher import Matcher
 from .models import Document, Finding, PassageMatch, finding_id
 from .registry import Registry, now_utc
 from .rules import RuleSet
 from .verdicts import VerdictContext, decide
 
-__all__ = ["Scanner", "ScanOptions", "ScanSummary", "run_scan"]
+__all__ = ["Scanner", "ScanOptions", "ScanSummary", "run_scan", "stored_findings", "default_workers"]
+
+
+def default_workers() -> int:
+    """One worker per core this process may use (what ``--workers`` defaults to)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 @dataclass
 class ScanOptions:
+    """How a scan runs: rescan known content, store results, worker processes."""
+
     rescan: bool = False
     store: bool = True
+    workers: int = 1
+    #: documents in flight per worker (bounds memory: each is at most --max-doc-bytes)
+    window_per_worker: int = 4
 
 
 @dataclass
 class ScanSummary:
-    """Counts for the closing paragraph and the scan_runs record."""
+    """Counts for the progress line, the closing paragraph and the scan_runs record."""
 
     run_id: int | None = None
     documents: int = 0
     skipped: int = 0
-    bytes: int = 0
+    bytes: int = 0  # payload bytes of the documents scanned
+    bytes_read: int = 0  # payload bytes of every document read (scanned or skipped)
     findings: int = 0
     errors: int = 0
+    workers: int = 1
     verdicts: dict[str, int] = field(default_factory=dict)
     suppressed: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
     def paragraph(self) -> str:
+        """The closing paragraph: what was scanned, what was skipped, findings, errors."""
         v = ", ".join(f"{n} {k}" for k, n in sorted(self.verdicts.items())) or "none"
         mb = self.bytes / 1e6
-        rate = f", {mb / self.seconds:.2f} MB/s" if self.seconds > 0 else ""
+        rate = f", {mb / self.seconds:.2f} MB/s" if self.seconds > 0 and self.documents else ""
+        workers = f" with {self.workers} workers" if self.workers > 1 else ""
         sup = ""
         if self.suppressed:
-            sup = " Ruled out as not copying: " + ", ".join(f"{n} by {k}" for k, n in sorted(self.suppressed.items())) + "."
+            ruled = ", ".join(f"{n} by {k}" for k, n in sorted(self.suppressed.items()))
+            sup = f" Ruled out as not copying: {ruled}."
+        errors = f"Errors: {self.errors}" + (" (each named above, with its file and offset)" if self.errors else "")
+        errors += "."
+        run = f" Run #{self.run_id} is recorded in the registry." if self.run_id is not None else ""
+        if not self.documents and self.skipped:
+            return (f"Nothing new to scan: {self.skipped} already scanned against this registry and rules, every "
+                    f"document read (use --rescan to scan them again). {errors}{run}")
         skipped = f" {self.skipped} already scanned (use --rescan to scan again)." if self.skipped else ""
-        return (f"Scanned {self.documents} document(s), {mb:.2f} MB in {self.seconds:.1f}s{rate}.{skipped} "
-                f"Findings: {self.findings} ({v}). Errors: {self.errors}.{sup}")
+        return (f"Scanned {self.documents} document(s), {mb:.2f} MB in {self.seconds:.1f}s{rate}{workers}.{skipped} "
+                f"Findings: {self.findings} ({v}). {errors}{sup}{run}")
 
 
 class Scanner:
@@ -137,8 +169,9 @@ class Scanner:
         return findings, suppressed
 
 
-def _store(registry: Registry, run_id: int, doc: Document, findings: list[Finding], scan_key: str) -> None:
-    """One transaction: the document, its findings, and the 'scanned' marker."""
+def _store(registry: Registry, run_id: int | None, doc: Document, findings: list[Finding], scan_key: str,
+           summary: ScanSummary | None = None) -> None:
+    """One transaction: the document, its findings, the 'scanned' marker and the run's counts."""
     db = registry.db
     now = now_utc()
     with db.atomic():
@@ -149,7 +182,8 @@ def _store(registry: Registry, run_id: int, doc: Document, findings: list[Findin
         else:
             cur = db.execute(
                 """INSERT INTO documents(sha256, raw_sha256, path, url, title, fetched_at, warc_record_id, warc_date,
-                   payload_digest, source_format, text, extra_text, first_seen_run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                   payload_digest, source_format, text, extra_text, first_seen_run)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 [doc.sha256, doc.raw_sha256, doc.path, doc.url, doc.title, doc.fetched_at, doc.warc_record_id,
                  doc.warc_date, doc.payload_digest, doc.source_format, doc.text, doc.extra_text, run_id])
             doc_id = int(cur.lastrowid)
@@ -167,12 +201,220 @@ def _store(registry: Registry, run_id: int, doc: Document, findings: list[Findin
                  now, now])
         db.execute("INSERT OR REPLACE INTO scanned(document_sha256, scan_key, run_id, findings) VALUES (?,?,?,?)",
                    [doc.sha256, scan_key, run_id, len(findings)])
+        if summary is not None and run_id is not None:
+            _update_run(registry, run_id, summary, None)
 
 
-def _already(registry: Registry, sha: str, scan_key: str) -> list[str] | None:
-    row = registry.db.execute("SELECT findings FROM scanned WHERE document_sha256 = ? AND scan_key = ?",
+def _update_run(registry: Registry, run_id: int, summary: ScanSummary, status: str | None) -> None:
+    """The run's counts so far (inside the caller's transaction), and its end when *status* is given."""
+    sets = "documents=?, skipped=?, bytes=?, findings=?, errors=?"
+    args: list[Any] = [summary.documents, summary.skipped, summary.bytes, summary.findings, summary.errors]
+    if status is not None:
+        sets += ", ended_at=?, status=?"
+        args += [now_utc(), status]
+    registry.db.execute(f"UPDATE scan_runs SET {sets} WHERE id=?", args + [run_id])
+
+
+def _already(registry: Registry, sha: str, scan_key: str) -> bool:
+    row = registry.db.execute("SELECT 1 FROM scanned WHERE document_sha256 = ? AND scan_key = ?",
                               [sha, scan_key]).fetchone()
-    return row
+    return row is not None
+
+
+def _already_raw(registry: Registry, raw_sha: str, scan_key: str) -> bool:
+    """A capture with these exact bytes was extracted and scanned with this scan key (skip extracting it again)."""
+    row = registry.db.execute(
+        "SELECT 1 FROM documents d JOIN scanned s ON s.document_sha256 = d.sha256 "
+        "WHERE d.raw_sha256 = ? AND s.scan_key = ? LIMIT 1", [raw_sha, scan_key]).fetchone()
+    return row is not None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _close_stale_runs(registry: Registry) -> None:
+    """Runs left 'running' by a process that no longer exists were interrupted (killed)."""
+    import socket
+
+    host = socket.gethostname()
+    for run_id, opts in registry.db.execute("SELECT id, options FROM scan_runs WHERE status = 'running'").fetchall():
+        try:
+            o = json.loads(opts or "{}")
+        except ValueError:
+            o = {}
+        pid = o.get("pid")
+        if isinstance(pid, int) and o.get("host") == host and not _pid_alive(pid):
+            registry.db.execute("UPDATE scan_runs SET status = 'interrupted' WHERE id = ?", [run_id])
+
+
+# ---------------------------------------------------------------- one document, in-process or in a worker
+
+#: The worker's state, inherited through fork: the Scanner built in the parent, the scan key, rescan.
+_WORKER: dict[str, Any] = {}
+
+
+def _rebind(obj: Any, old: Any, new: Any, depth: int = 0, seen: set[int] | None = None) -> None:
+    """Replace every reference to *old* (the parent's registry) in *obj* and the compliance objects it holds,
+    bound methods of it included (``self.lookup = registry.work_info``)."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen or depth > 4:
+        return
+    seen.add(id(obj))
+    try:
+        items = list(vars(obj).items())
+    except TypeError:
+        return
+    for key, value in items:
+        if value is old:
+            setattr(obj, key, new)
+        elif getattr(value, "__self__", None) is old and hasattr(new, getattr(value, "__name__", "")):
+            setattr(obj, key, getattr(new, value.__name__))
+        elif type(value).__module__.startswith("compliance") and hasattr(value, "__dict__"):
+            _rebind(value, old, new, depth + 1, seen)
+
+
+def _die_with_parent() -> None:
+    """Linux: end this worker when the scan process dies, even by SIGKILL (no orphans left waiting)."""
+    import signal
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _worker_init(db_path: str) -> None:
+    """In a forked worker: a fresh read-only registry connection (sqlite connections cannot cross fork)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the pool
+    _die_with_parent()
+    scanner = _WORKER["scanner"]
+    old = scanner.registry
+    new = Registry(db_path, create=False, readonly=True)
+    _rebind(scanner, old, new)
+    if isinstance(getattr(scanner, "_work_info", None), dict):
+        scanner._work_info = {}
+
+
+def _scan_one(doc: Document) -> tuple[str, Any, Any, Any]:
+    """Extract (if pending), skip if known, match: ("done", doc, findings, suppressed), ("skip", doc), ("error", e)."""
+    from .inputs import finish_document, is_pending
+
+    scanner = _WORKER["scanner"]
+    was_pending = is_pending(doc)
+    try:
+        item = finish_document(doc)
+    except Exception as exc:  # an extractor crash on hostile markup must not end the scan
+        return ("error", _doc_error(doc, f"cannot extract the page ({exc.__class__.__name__}: {exc})"), None, None)
+    if isinstance(item, InputError):
+        return ("error", item, None, None)
+    doc = item
+    if was_pending and _WORKER.get("check_known") and _already(scanner.registry, doc.sha256, scanner.scan_key):
+        return ("skip", doc, None, None)
+    try:
+        findings, suppressed = scanner.match_document(doc)
+    except Exception as exc:  # one document's failure is reported with its location, and the scan goes on
+        msg = str(exc) if isinstance(exc, ComplianceError) else f"{exc.__class__.__name__}: {exc}"
+        return ("error", _doc_error(doc, f"cannot scan ({msg})"), None, None)
+    return ("done", doc, findings, suppressed)
+
+
+def _doc_error(doc: Document, message: str) -> InputError:
+    from .inputs import located
+
+    if doc.offset is not None and doc.source_format in ("warc", "arc"):
+        return located(doc.path, message, doc.offset)
+    if doc.offset is not None and doc.source_format == "feed":
+        return located(doc.path, message, doc.offset, "item")
+    return located(doc.path + (f" ({doc.url})" if doc.url else ""), message)
+
+
+class _Pool:
+    """Worker processes (forked, so they share the parent's index), or the calling process for one worker.
+
+    A worker that dies (a crash in a parser on hostile markup, the OOM
+    killer) breaks a ``ProcessPoolExecutor``; :meth:`result` then rebuilds the
+    pool, runs the document again alone, and if that kills a worker too,
+    reports it as that document's error.  The scan goes on either way.
+    """
+
+    def __init__(self, workers: int, db_path: str) -> None:
+        self.workers = workers
+        self.db_path = db_path
+        self.executor: Any = None
+        import multiprocessing
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self.workers = workers = 1  # workers share the parent's index through fork; without it, run in-process
+        if workers > 1:
+            from .extract import extract_html
+
+            extract_html("<html><body><p>warm up</p></body></html>")  # import the extractor once, before fork
+            self.executor = self._new(workers)
+
+    def _new(self, n: int) -> Any:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init,
+                                   initargs=(self.db_path,))
+
+    def submit(self, doc: Document) -> Any:
+        if self.executor is None:
+            return _scan_one(doc)
+        return self.executor.submit(_scan_one, doc)
+
+    @staticmethod
+    def ready(handle: Any) -> bool:
+        done = getattr(handle, "done", None)
+        return True if done is None else bool(done())
+
+    def result(self, doc: Document, handle: Any, pending: "deque[tuple[Document, Any]]") -> tuple[str, Any, Any, Any]:
+        if self.executor is None:
+            return handle
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return handle.result()
+        except BrokenProcessPool:
+            pass
+        self.close()
+        alone = self._new(1)
+        try:
+            outcome = alone.submit(_scan_one, doc).result()
+        except BrokenProcessPool:
+            outcome = ("error", _doc_error(doc, "a worker process died reading this document (crash or out of "
+                                                "memory); skipped"), None, None)
+        finally:
+            alone.shutdown(wait=True, cancel_futures=True)
+        self.executor = self._new(self.workers)
+        for k in range(len(pending)):  # the documents that were in flight with it
+            other, _ = pending[k]
+            pending[k] = (other, self.executor.submit(_scan_one, other))
+        return outcome
+
+    def close(self) -> None:
+        if self.executor is None:
+            return
+        procs = list(getattr(self.executor, "_processes", {}).values())
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in procs:
+            proc.join(timeout=5)
+        self.executor = None
 
 
 def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | InputError],
@@ -180,72 +422,116 @@ def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | 
              on_finding: Callable[[Finding], None] | None = None,
              on_error: Callable[[InputError], None] | None = None,
              on_document: Callable[[Document, int], None] | None = None,
+             on_progress: Callable[[ScanSummary], None] | None = None,
              scanner: Scanner | None = None) -> ScanSummary:
-    """Scan a stream of documents; store and report findings as they are made."""
+    """Scan a stream of documents; store and report findings as they are made.
+
+    Each document is stored with its findings in one transaction, and only
+    then are its findings passed to ``on_finding``: a scan killed at any
+    point and run again finishes the work, without duplicates, and loses
+    nothing it reported.  Documents are read lazily, so memory stays flat
+    whatever the size of the input.
+    """
+    import socket
     import time
 
     options = options or ScanOptions()
     scanner = scanner or Scanner(registry, rules)
-    summary = ScanSummary()
+    summary = ScanSummary(workers=max(1, options.workers))
     t0 = time.perf_counter()
     run_id = None
     if options.store:
         with registry.db.atomic():
+            _close_stale_runs(registry)
             cur = registry.db.execute(
                 "INSERT INTO scan_runs(started_at, inputs, options, registry_version, rules_version, tool_version) "
                 "VALUES (?,?,?,?,?,?)",
-                [now_utc(), json.dumps(inputs), json.dumps({"rescan": options.rescan}),
+                [now_utc(), json.dumps(inputs),
+                 json.dumps({"rescan": options.rescan, "workers": summary.workers, "pid": os.getpid(),
+                             "host": socket.gethostname()}),
                  registry.registry_version(), rules.version(), __version__])
             run_id = int(cur.lastrowid)
     summary.run_id = run_id
+    check_known = options.store and not options.rescan
+    _WORKER.update(scanner=scanner, check_known=check_known)
+    pool: Any = None
     status = "failed"
-    try:
-        for item in documents:
-            if isinstance(item, InputError):
-                summary.errors += 1
-                if options.store:
-                    with registry.db.atomic():
-                        registry.db.execute("INSERT INTO scan_errors(run_id, path, message) VALUES (?,?,?)",
-                                            [run_id, None, str(item)])
-                if on_error:
-                    on_error(item)
-                continue
-            doc = item
-            size = len(doc.text.encode("utf-8", "surrogatepass"))
-            if options.store and not options.rescan and _already(registry, doc.sha256, scanner.scan_key):
+
+    def error(err: InputError) -> None:
+        summary.errors += 1
+        if options.store:
+            with registry.db.atomic():
+                registry.db.execute("INSERT INTO scan_errors(run_id, path, offset, message) VALUES (?,?,?,?)",
+                                    [run_id, getattr(err, "path", None), getattr(err, "offset", None), str(err)])
+                _update_run(registry, run_id, summary, None)
+        if on_error:
+            on_error(err)
+
+    def finish(result: tuple[str, Any, Any, Any]) -> None:
+        kind, doc, findings, suppressed = result
+        if kind == "error":
+            error(doc)
+        else:
+            size = int(doc.meta.get("bytes") or len(doc.text.encode("utf-8", "surrogatepass")))
+            summary.bytes_read += size
+            if kind == "skip":
                 summary.skipped += 1
                 if on_document:
                     on_document(doc, 0)
+            else:
+                summary.documents += 1
+                summary.bytes += size
+                for k, n in suppressed.items():
+                    summary.suppressed[k] = summary.suppressed.get(k, 0) + n
+                for f in findings:
+                    summary.findings += 1
+                    summary.verdicts[f.verdict] = summary.verdicts.get(f.verdict, 0) + 1
+                if options.store:
+                    _store(registry, run_id, doc, findings, scanner.scan_key, summary)
+                for f in findings:  # only now that they are committed
+                    if on_finding:
+                        on_finding(f)
+                if on_document:
+                    on_document(doc, len(findings))
+        if on_progress:
+            summary.seconds = time.perf_counter() - t0
+            on_progress(summary)
+
+    in_flight: deque[tuple[Document, Any]] = deque()
+    window = max(2, summary.workers * options.window_per_worker)
+    try:
+        for item in documents:
+            if isinstance(item, InputError):
+                error(item)
                 continue
-            try:
-                findings, suppressed = scanner.match_document(doc)
-            except ComplianceError as exc:
-                summary.errors += 1
-                if on_error:
-                    on_error(InputError(f"{doc.path}: {exc}"))
+            from .inputs import is_pending
+
+            if check_known and (_already_raw(registry, item.raw_sha256, scanner.scan_key) if is_pending(item)
+                                else _already(registry, item.sha256, scanner.scan_key)):
+                item.meta.pop("pending_html", None)
+                finish(("skip", item, None, None))
                 continue
-            if options.store:
-                _store(registry, run_id, doc, findings, scanner.scan_key)
-            summary.documents += 1
-            summary.bytes += size
-            for k, n in suppressed.items():
-                summary.suppressed[k] = summary.suppressed.get(k, 0) + n
-            for f in findings:
-                summary.findings += 1
-                summary.verdicts[f.verdict] = summary.verdicts.get(f.verdict, 0) + 1
-                if on_finding:
-                    on_finding(f)
-            if on_document:
-                on_document(doc, len(findings))
+            if pool is None:
+                pool = _Pool(summary.workers, str(registry.path))
+            in_flight.append((item, pool.submit(item)))
+            while len(in_flight) >= window or (in_flight and pool.ready(in_flight[0][1])):
+                doc, handle = in_flight.popleft()
+                finish(pool.result(doc, handle, in_flight))
+        while in_flight:
+            doc, handle = in_flight.popleft()
+            finish(pool.result(doc, handle, in_flight))
         status = "done"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
     finally:
+        if pool is not None:
+            pool.close()
+        _WORKER.clear()
         summary.seconds = time.perf_counter() - t0
         if options.store and run_id is not None:
             with registry.db.atomic():
-                registry.db.execute(
-                    "UPDATE scan_runs SET ended_at=?, status=?, documents=?, skipped=?, bytes=?, findings=?, errors=? "
-                    "WHERE id=?", [now_utc(), status, summary.documents, summary.skipped, summary.bytes,
-                                   summary.findings, summary.errors, run_id])
+                _update_run(registry, run_id, summary, status)
     return summary
 
 

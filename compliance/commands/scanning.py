@@ -1,16 +1,71 @@
-"""The scan command."""
+"""The scan command: inputs in, findings out (stdout), progress and summary on stderr."""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
-from pathlib import Path
-from typing import Any, Iterable
+import time
+from typing import Any, TextIO
 
 import click
 
-from ..cli import _format_option, _Problems, _State, _table, _warn, cli
-from ..errors import ComplianceError, InputError
+from ..cli import _Problems, _State, _table, cli
+
+
+class _Size(click.ParamType):
+    """A byte count: 16M, 512K, 1G or plain bytes."""
+
+    name = "size"
+    _UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
+              "mib": 1 << 20, "g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(value))
+        if not m or m.group(2).lower() not in self._UNITS:
+            self.fail(f"{value!r} is not a size (examples: 16M, 512K, 1G, 1000000)", param, ctx)
+        n = int(float(m.group(1)) * self._UNITS[m.group(2).lower()])
+        if n < 1024:
+            self.fail(f"{value!r} is too small: at least 1K", param, ctx)
+        return n
+
+
+class _Progress:
+    """One self-rewriting line on stderr: documents, MB, MB/s, findings.  Only on a terminal."""
+
+    def __init__(self, stream: TextIO, enabled: bool) -> None:
+        self.stream = stream
+        self.enabled = enabled
+        self.last = 0.0
+        self.shown = False
+        self.line = ""
+
+    def update(self, s: Any) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self.last < 0.25:
+            return
+        self.last = now
+        mb = s.bytes_read / 1e6
+        rate = mb / s.seconds if s.seconds > 0 else 0.0
+        line = (f"{s.documents + s.skipped:,} documents ({s.skipped:,} already scanned), {mb:,.1f} MB, "
+                f"{rate:,.2f} MB/s, {s.findings:,} findings, {s.errors:,} errors")
+        self.line = line
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Show the last line again (after something else was printed on the terminal)."""
+        if self.enabled and self.line:
+            self.stream.write("\r\x1b[2K" + self.line)
+            self.stream.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+            self.shown = False
 
 
 @cli.command()
@@ -18,48 +73,87 @@ from ..errors import ComplianceError, InputError
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "table", "json"]), default=None,
               help="jsonl: one finding per line (default when stdout is not a terminal); table; json: one array.")
 @click.option("--rescan", is_flag=True, help="Scan documents again even if this registry and rules saw them.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress and no summary on stderr.")
+@click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes that extract and match (default: one per core). 1 runs in-process.")
+@click.option("--max-doc-bytes", type=_Size(), default="16M", show_default=True,
+              help="Largest payload read per document (after decompression); larger ones are reported and skipped.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress and no summary on stderr (errors still show).")
 @click.pass_obj
-def scan(state: _State, paths: tuple[str, ...], fmt: str | None, rescan: bool, quiet: bool) -> None:
+def scan(state: _State, paths: tuple[str, ...], fmt: str | None, rescan: bool, workers: int | None,
+         max_doc_bytes: int, quiet: bool) -> None:
     """Scan crawled documents for copies of registered works.
 
-    PATHS are files, folders (recursive) or - for stdin.  Each finding (one
-    per document and work) names the work, the copied passages with exact
-    character spans on both sides, the verdict with its reasons, and the
-    rights contact.  Findings are stored in the registry for `report`.
-    A document already scanned against the same registry and rules is
-    skipped unless --rescan.
+    PATHS are files, folders (recursive) or - for stdin.  The reader is chosen
+    by content and extension: WARC and ARC archives (gzipped or not), HTML
+    pages (.html, .htm, gzipped), RSS and Atom feeds (one document per item),
+    JSON Lines crawl exports (rows with url, fetched_at and text, html or a
+    path relative to the export), and plain text.  HTML is reduced to its
+    main text, which finding offsets index and the registry stores; footer
+    notices and credits are kept beside it.
+
+    Each finding (one per document and work) names the work, the copied
+    passages with exact character spans on both sides, the verdict with its
+    reasons, and the rights contact.  Findings are printed only once they are
+    stored, so a scan that is killed and run again finishes the work without
+    duplicates.  A document already scanned against the same registry and
+    rules is skipped unless --rescan.
+
+    A bad record (malformed, badly encoded, oversize) is reported on stderr
+    with its file and byte offset, counted in the summary, and never stops
+    the scan.  Progress shows on stderr when it is a terminal.
 
     \b
     Examples:
       compliance scan crawl/ > findings.jsonl
-      compliance scan page.txt --format table
+      compliance scan crawl-2025-01.warc.gz --workers 4
+      compliance scan partner-feed.rss --format table
+      compliance scan corpus/crawl/pages.jsonl --format json
+      compliance scan big.warc.gz --max-doc-bytes 4M --quiet
       cat page.txt | compliance scan -
     """
-    from ..inputs import iter_documents
-    from ..scan import ScanOptions, run_scan
+    from ..inputs import ReadOptions, iter_documents
+    from ..scan import ScanOptions, default_workers, run_scan
 
     if fmt is None:
         fmt = "jsonl" if not sys.stdout.isatty() else "table"
     registry = state.registry(create=False)
     rules = state.rules()
+    workers = workers or default_workers()
     collected: list[dict[str, Any]] = []
+    progress = _Progress(sys.stderr, enabled=not quiet and sys.stderr.isatty())
+    shared_terminal = sys.stdout.isatty() and sys.stderr.isatty()
 
     def on_finding(f: Any) -> None:
         d = f.to_dict()
         if fmt == "jsonl":
+            if shared_terminal:
+                progress.clear()
             click.echo(json.dumps(d, ensure_ascii=False))
+            if shared_terminal:
+                progress.redraw()
         else:
             collected.append(d)
 
     problems = _Problems()
 
-    def on_document(doc: Any, n: int) -> None:
-        problems.success()
+    def on_error(e: Exception) -> None:
+        progress.clear()
+        problems.error(str(e))
+        progress.redraw()
 
-    summary = run_scan(registry, rules, iter_documents(list(paths)), inputs=list(paths),
-                       options=ScanOptions(rescan=rescan), on_finding=on_finding,
-                       on_error=lambda e: problems.error(str(e)), on_document=on_document)
+    def on_document(doc: Any, n: int) -> None:
+        if not problems.ok:
+            progress.clear()
+            problems.success()
+            progress.redraw()
+
+    read = ReadOptions(max_doc_bytes=max_doc_bytes, defer_extraction=True)
+    try:
+        summary = run_scan(registry, rules, iter_documents(list(paths), read), inputs=list(paths),
+                           options=ScanOptions(rescan=rescan, workers=workers), on_finding=on_finding,
+                           on_error=on_error, on_document=on_document, on_progress=progress.update)
+    finally:
+        progress.clear()
     problems.fail_if_nothing("scanned")
     if fmt == "json":
         click.echo(json.dumps(collected, indent=2, ensure_ascii=False))
@@ -72,5 +166,3 @@ def scan(state: _State, paths: tuple[str, ...], fmt: str | None, rescan: bool, q
                                  "contact"]) if rows else "No findings.")
     if not quiet:
         click.echo(summary.paragraph(), err=True)
-
-

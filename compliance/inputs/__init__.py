@@ -2,88 +2,147 @@
 
 A reader is chosen by content and extension.  Readers register through one
 door, :data:`READERS`, a tuple list of ``(name, sniff, read)``: ``sniff(path,
-head)`` says whether the reader takes a file, ``read(path, options)`` yields
+head)`` says whether the reader takes a file (``head`` is its first 4 KiB,
+gunzipped when the file is gzip), ``read(path, options)`` yields
 :class:`~compliance.models.Document` or :class:`~compliance.errors.InputError`
-items, so one bad record never stops the others.
+items, so one bad record never stops the others.  The first reader whose
+sniff says yes reads the file.
+
+Every reader streams: a WARC of any size is read record by record, a JSONL
+export line by line, and each payload is bounded by ``max_doc_bytes``.
 """
 
 from __future__ import annotations
 
+import gzip
+import shutil
 import sys
-from dataclasses import dataclass
+import tempfile
+import zlib
 from pathlib import Path
 from typing import Callable, Iterator
 
 from ..errors import InputError
 from ..models import Document
+from . import jsonl as _jsonl
+from ._common import ReadOptions, RecordError, finish_document, is_pending, located
+from .feeds import read_feed, sniff_feed
+from .jsonl import manifest_paths, read_jsonl, sniff_jsonl
 from .text import read_html_file, read_text_file, sniff_html, sniff_text
+from .warc import read_warc, sniff_warc
 
-__all__ = ["ReadOptions", "READERS", "iter_documents", "Reader"]
-
-
-@dataclass
-class ReadOptions:
-    """Limits every reader honours."""
-
-    max_doc_bytes: int = 64 * 1024 * 1024
-
+__all__ = ["ReadOptions", "READERS", "Reader", "RecordError", "iter_documents", "read_path", "reader_for",
+           "finish_document", "is_pending", "located"]
 
 Reader = tuple[str, Callable[[Path, bytes], bool], Callable[[Path, ReadOptions], Iterator[Document | InputError]]]
 
 READERS: list[Reader] = [
+    ("warc", sniff_warc, read_warc),
+    ("feed", sniff_feed, read_feed),
+    ("jsonl", sniff_jsonl, read_jsonl),
     ("html", sniff_html, read_html_file),
     ("text", sniff_text, read_text_file),
 ]
 
 
 def _head(path: Path) -> bytes:
-    import gzip
-
     try:
         with open(path, "rb") as fh:
             head = fh.read(4096)
-        if head[:2] == b"\x1f\x8b":
-            try:
-                with gzip.open(path, "rb") as fh:
-                    return fh.read(4096)
-            except (OSError, EOFError):
-                return head
-        return head
+            if head[:2] == b"\x1f\x8b":
+                fh.seek(0)
+                try:
+                    with gzip.GzipFile(fileobj=fh, mode="rb") as gz:
+                        return gz.read(4096)
+                except (OSError, EOFError, zlib.error):
+                    return head
+            return head
     except OSError:
         return b""
 
 
-def _read_one(path: Path, options: ReadOptions) -> Iterator[Document | InputError]:
+def reader_for(path: Path) -> Reader | None:
+    """The reader that takes this file, by content and extension."""
     head = _head(path)
-    for name, sniff, read in READERS:
-        if sniff(path, head):
-            yield from read(path, options)
-            return
-    yield InputError(f"{path}: skipped (not a format compliance reads: text, HTML)")
+    for reader in READERS:
+        if reader[1](path, head):
+            return reader
+    return None
 
 
-def _walk(path: Path, seen: set[Path]) -> Iterator[Path | InputError]:
+def read_path(path: Path, options: ReadOptions) -> Iterator[Document | InputError]:
+    """Documents of one file, through the reader its content calls for."""
+    reader = reader_for(path)
+    if reader is None:
+        name = options.display_name or str(path)
+        yield RecordError(f"{name}: skipped (not a format compliance reads: WARC, ARC, RSS, Atom, JSON Lines, "
+                          "HTML, text)", path=name)
+        return
+    try:
+        yield from reader[2](path, options)
+    except RecursionError:
+        name = options.display_name or str(path)
+        yield RecordError(f"{name}: nested too deeply to read; the rest of the file is skipped", path=name)
+    except Exception as exc:  # a reader's failure costs the rest of this file, never the scan
+        name = options.display_name or str(path)
+        yield RecordError(f"{name}: cannot read ({exc.__class__.__name__}: {' '.join(str(exc).split())[:200]}); "
+                          "the rest of the file is skipped", path=name)
+
+
+_jsonl.read_path = read_path
+
+
+def _walk(path: Path, seen: set[Path], exclude: set[Path]) -> Iterator[Path | InputError]:
+    """Files under a folder, sorted, recursive; symlink loops reported once.
+
+    A JSONL crawl export in a folder names its pages by ``path``: those
+    pages are read through the export (with their URLs), not a second time
+    on their own.
+    """
     try:
         real = path.resolve()
     except (OSError, RuntimeError) as exc:
-        yield InputError(f"{path}: cannot resolve ({exc})")
+        yield RecordError(f"{path}: cannot resolve ({exc})", path=str(path))
         return
     if real in seen:
-        yield InputError(f"{path}: directory loop (already visited {real}); skipped")
+        yield RecordError(f"{path}: directory loop (already visited {real}); skipped", path=str(path))
         return
     seen.add(real)
     try:
         children = sorted(path.iterdir())
     except OSError as exc:
-        yield InputError(f"{path}: cannot list ({exc.strerror})")
+        yield RecordError(f"{path}: cannot list ({exc.strerror})", path=str(path))
         return
+    files = [c for c in children if not c.name.startswith(".") and c.is_file()]
+    for child in files:
+        if child.name.lower().endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")):
+            exclude |= manifest_paths(child)
     for child in children:
         if child.name.startswith("."):
             continue
         if child.is_dir():
-            yield from _walk(child, seen)
+            yield from _walk(child, seen, exclude)
         elif child.is_file():
+            try:
+                if child.resolve() in exclude:
+                    continue
+            except OSError:
+                pass
             yield child
+
+
+def _stdin(options: ReadOptions) -> Iterator[Document | InputError]:
+    """Standard input, spooled to a temporary file so every reader (WARC too) can stream it."""
+    with tempfile.NamedTemporaryFile(prefix="compliance-stdin-", suffix=".bin") as tmp:
+        shutil.copyfileobj(sys.stdin.buffer, tmp, 1 << 20)
+        tmp.flush()
+        path = Path(tmp.name)
+        if path.stat().st_size == 0:
+            yield RecordError("<stdin>: empty input", path="<stdin>")
+            return
+        sub = ReadOptions(max_doc_bytes=options.max_doc_bytes, defer_extraction=options.defer_extraction,
+                          display_name="<stdin>")
+        yield from read_path(path, sub)
 
 
 def iter_documents(paths: list[str], options: ReadOptions | None = None) -> Iterator[Document | InputError]:
@@ -91,22 +150,16 @@ def iter_documents(paths: list[str], options: ReadOptions | None = None) -> Iter
     options = options or ReadOptions()
     for raw in paths:
         if raw == "-":
-            data = sys.stdin.buffer.read(options.max_doc_bytes + 1)
-            if len(data) > options.max_doc_bytes:
-                yield InputError(f"<stdin>: larger than {options.max_doc_bytes} bytes")
-                continue
-            from .text import document_from_bytes
-
-            yield document_from_bytes(data, "<stdin>", "stdin")
+            yield from _stdin(options)
             continue
         path = Path(raw)
         if path.is_dir():
-            for item in _walk(path, set()):
+            for item in _walk(path, set(), set()):
                 if isinstance(item, InputError):
                     yield item
                 else:
-                    yield from _read_one(item, options)
+                    yield from read_path(item, options)
         elif not path.exists():
-            yield InputError(f"{path}: no such file or directory")
+            yield RecordError(f"{path}: no such file or directory", path=str(path))
         else:
-            yield from _read_one(path, options)
+            yield from read_path(path, options)

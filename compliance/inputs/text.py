@@ -3,73 +3,82 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from ..errors import InputError
-from ..extract import extract_html
 from ..models import Document
 from ..reading import decode_text, looks_binary, read_bytes
+from ._common import ReadOptions, RecordError, located, pending_html
 
-if TYPE_CHECKING:
-    from . import ReadOptions
+__all__ = ["sniff_text", "sniff_html", "read_text_file", "read_html_file", "document_from_bytes", "html_document"]
 
-__all__ = ["sniff_text", "sniff_html", "read_text_file", "read_html_file", "document_from_bytes"]
-
-_HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".html.gz", ".htm.gz", ".xhtml.gz")
+_HTML_HEAD = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]{0,300}\?>\s*)?(?:<!--.*?-->\s*)*"
+                        rb"<(?:!doctype\s+html|html|head|body|meta|title)\b",
+                        re.IGNORECASE | re.DOTALL)
 
 
 def sniff_html(path: Path, head: bytes) -> bool:
-    name = path.name.lower()
-    if name.endswith(_HTML_SUFFIXES):
+    """HTML by extension, or by a doctype or an opening html/head/body tag."""
+    if path.name.lower().endswith(_HTML_SUFFIXES):
         return True
-    h = head.lstrip()[:200].lower()
-    return h.startswith((b"<!doctype html", b"<html")) or (b"<head" in h and b"<" == h[:1])
+    return bool(_HTML_HEAD.match(head[:2048]))
 
 
 def sniff_text(path: Path, head: bytes) -> bool:
+    """The fallback: anything that is not binary."""
     name = path.name.lower()
-    return name.endswith((".txt", ".text", ".md", ".txt.gz")) or (bool(head) and not looks_binary(head)) or not head
+    return name.endswith((".txt", ".text", ".md", ".txt.gz")) or not head or not looks_binary(head)
+
+
+def _name(path: Path, options: ReadOptions) -> str:
+    return options.display_name or str(path)
 
 
 def document_from_bytes(data: bytes, name: str, fmt: str) -> Document | InputError:
     """A text document from raw bytes, or the reason it is not one."""
     if not data.strip():
-        return InputError(f"{name}: empty input")
+        return RecordError(f"{name}: empty input", path=name)
     if looks_binary(data):
-        return InputError(f"{name}: binary data, not text")
+        return RecordError(f"{name}: binary data, not text", path=name)
     try:
         text = decode_text(data, name)
     except InputError as exc:
-        return exc
-    return Document(text=text, path=name, source_format=fmt, raw_sha256=hashlib.sha256(data).hexdigest())
+        return RecordError(str(exc), path=name)
+    doc = Document(text=text, path=name, source_format=fmt, raw_sha256=hashlib.sha256(data).hexdigest())
+    doc.meta["bytes"] = len(data)
+    return doc
 
 
-def read_text_file(path: Path, options: "ReadOptions") -> Iterator[Document | InputError]:
-    try:
-        data = read_bytes(path, options.max_doc_bytes)
-    except InputError as exc:
-        yield exc
-        return
-    yield document_from_bytes(data, str(path), "text")
-
-
-def read_html_file(path: Path, options: "ReadOptions") -> Iterator[Document | InputError]:
-    try:
-        data = read_bytes(path, options.max_doc_bytes)
-    except InputError as exc:
-        yield exc
-        return
+def html_document(data: bytes, name: str, options: ReadOptions, **fields: object) -> Document | InputError:
+    """An HTML page from raw bytes (extracted now, or pending for a scan worker)."""
     if not data.strip():
-        yield InputError(f"{path}: empty file")
-        return
+        return located(name, "empty file")
     if looks_binary(data):
-        yield InputError(f"{path}: binary data posing as HTML")
+        return located(name, "binary data posing as HTML")
+    fields.setdefault("source_format", "html")
+    return pending_html(data, options=options, path=name, **fields)  # type: ignore[arg-type]
+
+
+def read_text_file(path: Path, options: ReadOptions) -> Iterator[Document | InputError]:
+    """One document: the file's UTF-8 text, exactly (offsets index it)."""
+    name = _name(path, options)
+    try:
+        data = read_bytes(path, options.max_doc_bytes)
+    except InputError as exc:
+        yield RecordError(str(exc).replace(str(path), name, 1), path=name)
         return
-    html = data.decode("utf-8", errors="replace")
-    ex = extract_html(html)
-    if not ex.text.strip():
-        yield InputError(f"{path}: no text found in the HTML")
+    yield document_from_bytes(data, name, "stdin" if options.display_name == "<stdin>" else "text")
+
+
+def read_html_file(path: Path, options: ReadOptions) -> Iterator[Document | InputError]:
+    """One document: the page's extracted main text, footer lines kept apart."""
+    name = _name(path, options)
+    try:
+        data = read_bytes(path, options.max_doc_bytes)
+    except InputError as exc:
+        yield RecordError(str(exc).replace(str(path), name, 1), path=name)
         return
-    yield Document(text=ex.text, path=str(path), title=ex.title, source_format="html",
-                   raw_sha256=hashlib.sha256(data).hexdigest(), extra_text=ex.extra_text)
+    yield html_document(data, name, options)

@@ -1,0 +1,172 @@
+"""RSS and Atom feeds, through feedparser: one document per item or entry.
+
+Each item's text is its full content where the feed carries it
+(``content:encoded``, Atom ``content``), else its summary, turned into
+visible text.  Its link is the document URL; its dates, author and rights go
+to ``meta``; the rights, the author line and any ``<source>`` credit go to
+``extra_text``, where attribution detection reads them.
+
+Feeds are untrusted XML.  feedparser is given bytes (never a URL or a file
+name, which it would open or fetch), external entities stay off, and a
+DOCTYPE that declares nested or external entities (the "billion laughs"
+shape) is removed before parsing and reported, so expansion is bounded.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import InputError
+from ..extract import html_to_text
+from ..models import Document
+from ..reading import read_bytes
+from ._common import ReadOptions, RecordError, located
+
+__all__ = ["sniff_feed", "read_feed"]
+
+_PROLOG = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]{0,300}\?>\s*)?"
+                     rb"(?:(?:<!--.*?-->|<\?.*?\?>|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)\s*)*"
+                     rb"<(rss|feed|rdf:RDF|RDF)\b", re.DOTALL | re.IGNORECASE)
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL | re.IGNORECASE)
+_ENTITY = re.compile(rb"<!ENTITY\s+%?\s*[\w.:-]+\s+(SYSTEM|PUBLIC|\"[^\"]*\"|'[^']*')", re.IGNORECASE)
+_SUFFIXES = (".rss", ".atom", ".rdf", ".rss.gz", ".atom.gz")
+
+
+def sniff_feed(path: Path, head: bytes) -> bool:
+    """An XML document whose root is ``rss``, ``feed`` or ``rdf:RDF``.
+
+    A ``.rss`` that is really an HTML page goes to the HTML reader; a feed
+    extension only decides when the head is too long to see the root.
+    """
+    if _PROLOG.match(head):
+        return True
+    name = path.name.lower()
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return name.endswith(_SUFFIXES) and stripped.startswith((b"<?xml", b"<!DOCTYPE", b"<!--")) \
+        and b"<html" not in head.lower()
+
+
+def _defuse(data: bytes) -> tuple[bytes, bool]:
+    """Remove a DOCTYPE whose entities could expand (nested or external); say whether one was."""
+    m = _DOCTYPE.search(data[:1 << 20])
+    if not m:
+        return data, False
+    dangerous = False
+    for em in _ENTITY.finditer(m.group(1)):
+        value = em.group(1)
+        if value.upper() in (b"SYSTEM", b"PUBLIC") or re.search(rb"&(?!#)", value) or len(value) > 10_000:
+            dangerous = True
+            break
+    if not dangerous:
+        return data, False
+    return data[:m.start()] + data[m.end():], True
+
+
+def _byte_offset(data: bytes, line: int | None, column: int | None) -> int | None:
+    if not line:
+        return None
+    pos = 0
+    for _ in range(line - 1):
+        nxt = data.find(b"\n", pos)
+        if nxt < 0:
+            return None
+        pos = nxt + 1
+    return pos + (column or 0)
+
+
+def _text_of(value: str, mime: str | None) -> str:
+    if mime and "html" not in mime and "xml" not in mime:
+        return value.strip()
+    if "<" not in value:
+        import html
+
+        return html.unescape(value).strip()
+    return html_to_text(value)
+
+
+def _entry_document(entry: Any, feed: Any, name: str, index: int) -> Document | None:
+    """One item as a document, or None when it carries no text (a title-only item)."""
+    contents = [c for c in entry.get("content", []) if c.get("value")]
+    if contents:
+        best = max(contents, key=lambda c: len(c.get("value", "")))
+        text = _text_of(best["value"], best.get("type"))
+    else:
+        detail = entry.get("summary_detail") or {}
+        text = _text_of(entry.get("summary", "") or "", detail.get("type"))
+    if not text.strip():
+        return None
+    rights = entry.get("rights") or feed.get("rights")
+    author = entry.get("author")
+    extra: list[str] = []
+    if rights:
+        extra.append(" ".join(str(rights).split()))
+    if author:
+        extra.append(f"By {' '.join(str(author).split())}")
+    for key in ("publisher", "dc_publisher", "dc_source"):
+        if entry.get(key):
+            extra.append(" ".join(str(entry[key]).split()))
+    source = entry.get("source") or {}
+    for key in ("title", "href", "link"):
+        if isinstance(source, dict) and source.get(key):
+            extra.append(str(source[key]))
+    doc = Document(text=text, path=name, url=entry.get("link") or None,
+                   title=(" ".join(entry.get("title", "").split()) or None), source_format="feed",
+                   extra_text="\n".join(dict.fromkeys(extra)), offset=index)
+    # dict.get: FeedParserDict.get maps a missing "updated" to "published" (with a deprecation warning)
+    doc.meta.update({k: dict.get(entry, k) for k in ("published", "updated", "author", "id") if dict.get(entry, k)})
+    if rights:
+        doc.meta["rights"] = str(rights)
+    doc.meta["bytes"] = len(text.encode("utf-8", "surrogatepass"))
+    return doc
+
+
+def read_feed(path: Path, options: ReadOptions) -> Iterator[Document | InputError]:
+    """Documents of a feed's items; located errors for the problems found."""
+    import feedparser
+
+    name = options.display_name or str(path)
+    try:
+        data = read_bytes(path, options.max_doc_bytes)
+    except InputError as exc:
+        yield RecordError(str(exc).replace(str(path), name, 1), path=name)
+        return
+    data, defused = _defuse(data)
+    if defused:
+        yield RecordError(f"{name}: the feed's DOCTYPE declares nested or external XML entities (refused, as an "
+                          "entity-expansion risk); read without them", path=name, offset=0)
+    try:
+        parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=True, sanitize_html=True)
+    except Exception as exc:  # feedparser on hostile XML
+        yield RecordError(f"{name}: not a readable feed ({exc.__class__.__name__}: {exc})", path=name)
+        return
+    entries = parsed.get("entries") or []
+    if parsed.get("bozo"):
+        exc = parsed.get("bozo_exception")
+        line = getattr(exc, "getLineNumber", lambda: None)()
+        col = getattr(exc, "getColumnNumber", lambda: None)()
+        where = _byte_offset(data, line, col)
+        msg = " ".join(str(getattr(exc, "getMessage", lambda: exc)()).split())[:200] or exc.__class__.__name__
+        if not isinstance(exc, feedparser.CharacterEncodingOverride) and not defused:
+            detail = f"not well-formed XML ({msg}" + (f", line {line} column {col}" if line else "") + ")"
+            detail += "; its items were read leniently" if entries else ""
+            yield located(name, detail, where, what="byte offset") if where is not None else \
+                RecordError(f"{name}: {detail}", path=name)
+    if not entries:
+        yield RecordError(f"{name}: a feed with no items", path=name)
+        return
+    feed = parsed.get("feed") or {}
+    found = 0
+    for i, entry in enumerate(entries, start=1):
+        try:
+            doc = _entry_document(entry, feed, name, i)
+        except Exception as exc:  # a hostile item must not hide the others
+            yield located(name, f"unreadable item ({exc.__class__.__name__}: {exc})", i, what="item")
+            continue
+        if doc is not None:
+            found += 1
+            yield doc
+    if not found:
+        yield RecordError(f"{name}: none of its {len(entries)} items carries text (titles only)", path=name)

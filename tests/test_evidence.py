@@ -59,7 +59,7 @@ def test_provenance_header(packets):
     assert re.fullmatch(r"[0-9a-f]{8,}", pv["rules_version"])
     assert pv["generated_at"].endswith("Z") and pv["timezone"] == "UTC"
     (run,) = pv["scan_runs"]
-    assert run["options"] == {"rescan": False} and run["inputs"] == ["crawl/"] and run["status"] == "done"
+    assert run["options"]["rescan"] is False and run["inputs"] == ["crawl/"] and run["status"] == "done"
     assert run["rules_version"] == pv["rules_version"] and run["started_at"].endswith("Z")
     assert "not legal advice" in pv["notice"]
     assert pv["scope"] == {"finding": story.ids["hostile"], "site": None}

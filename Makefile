@@ -26,13 +26,22 @@ browser:
 	      || echo "chromium could not be installed: the browser test will skip"; \
 	  else echo "chromium not installed (needs root + apt-get): the browser test will skip"; fi; }
 
-demo: $(STAMP)
+demo: $(STAMP) browser
 	@mkdir -p reports
 	@rm -f $(DB) $(DB)-wal $(DB)-shm
 	$(C) register corpus/works
 	$(C) scan corpus/crawl --format jsonl > reports/findings.jsonl
 	$(C) report --out reports
-	@echo "Reports are in $(CURDIR)/reports/ (findings.jsonl, summary.*; registry $(DB))"
+	$(C) evidence --all-sites --out reports
+	@for d in reports/evidence/*/; do $(C) evidence --verify "$$d" >/dev/null || exit 1; done
+	$(C) check corpus/crawl --no-store --format sarif -o reports/check.sarif; test $$? -eq 1
+	$(C) check corpus/crawl --no-store --format junit -o reports/check-junit.xml; test $$? -eq 1
+	-COMPLIANCE_DEMO_REPORTS=reports $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_browser.py -k demo
+	@echo
+	@echo "Reports are in $(CURDIR)/reports/:"
+	@echo "  summary.html summary.md summary.json summary.csv   violation summary per publisher"
+	@echo "  evidence/<packet>/                                 takedown evidence packets (HTML, MD, JSON, notices)"
+	@echo "  findings.jsonl check.sarif check-junit.xml         machine-readable outputs"
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q

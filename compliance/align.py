@@ -149,6 +149,26 @@ def _evaluate(i: np.ndarray, j: np.ndarray, s: int) -> _Cand:
     return _Cand(d0, d1, w0, w1, _covered(i, s, d0, d1), _covered(j, s, w0, w1), int(i.shape[0]), monotone)
 
 
+def _extend_exact(c: _Cand, doc: Tokens, work: Tokens) -> _Cand:
+    """Classic seed extension: grow both ends while the next words are equal.
+
+    Seeds skip repeated and stop-word-only s-grams, so a copy's first or last
+    words ("Port of ...") can lie outside every seed.
+    """
+    dh, wh = doc.hashes, work.hashes
+    d0, w0, d1, w1 = c.d0, c.w0, c.d1, c.w1
+    while d0 > 0 and w0 > 0 and dh[d0 - 1] == wh[w0 - 1]:
+        d0 -= 1
+        w0 -= 1
+    while d1 + 1 < len(dh) and w1 + 1 < len(wh) and dh[d1 + 1] == wh[w1 + 1]:
+        d1 += 1
+        w1 += 1
+    grown = (c.d0 - d0) + (d1 - c.d1)
+    if not grown:
+        return c
+    return _Cand(d0, d1, w0, w1, c.dcov + grown, c.wcov + grown, c.seeds, c.monotone, c.method)
+
+
 def _accept(c: _Cand, st: MatcherSettings) -> bool:
     if c.seeds < st.min_seeds or min(c.dcov, c.wcov) < st.min_words:
         return False
@@ -316,7 +336,7 @@ def align(doc: Tokens, work: Tokens, st: MatcherSettings,
         for members in _cluster(i, j, st.gap):
             if members.shape[0] < st.min_seeds:
                 continue
-            c = _evaluate(i[members], j[members], s)
+            c = _extend_exact(_evaluate(i[members], j[members], s), doc, work)
             if not _accept(c, st):
                 continue
             if _is_verbatim(c):

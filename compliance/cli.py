@@ -158,5 +158,7 @@ def main() -> None:
     cli(prog_name="compliance")
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # `python -m compliance.cli`: use the package's module, where commands live
+    from compliance.cli import main as _main
+
+    _main()

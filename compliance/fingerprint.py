@@ -151,17 +151,17 @@ def simhash_windows(tokens: Tokens, window_words: int) -> list[Window]:
         return []
     bounds = _window_bounds(tokens, window_words)
     feats = bigram_features(tokens.hashes)  # feature t covers tokens t, t+1
-    bits = ((feats[:, None] & _BITS[None, :]) != 0).astype(np.int32)
+    bits = np.unpackbits(feats.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
     csum = np.zeros((bits.shape[0] + 1, 64), dtype=np.int32)
-    np.cumsum(bits, axis=0, out=csum[1:])
-    out: list[Window] = []
+    np.cumsum(bits, axis=0, dtype=np.int32, out=csum[1:])
     nf = feats.shape[0]
-    for first, end in bounds:
-        a, b = first, max(first + 1, min(end - 1, nf))  # bigrams inside the window
-        counts = csum[b] - csum[a]
-        on = counts * 2 > (b - a)
-        out.append(Window(first, end - 1, int(np.sum(_BITS[on], dtype=np.uint64))))
-    return out
+    first = np.array([f for f, _ in bounds], dtype=np.int64)
+    end = np.array([e for _, e in bounds], dtype=np.int64)
+    a = first
+    b = np.maximum(first + 1, np.minimum(end - 1, nf))  # bigrams inside each window
+    on = (csum[b] - csum[a]) * 2 > (b - a)[:, None]
+    values = (on * _BITS[None, :]).sum(axis=1, dtype=np.uint64)
+    return [Window(int(f), int(e) - 1, int(v)) for f, e, v in zip(first.tolist(), end.tolist(), values.tolist())]
 
 
 def window_arrays(windows: list[Window]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -114,13 +114,28 @@ class SeedIndex:
         return np.searchsorted(self.hashes, kgrams, "right") - np.searchsorted(self.hashes, kgrams, "left")
 
     def candidates(self, hits: Hits, settings: MatcherSettings) -> list[int]:
-        """Works with enough distinct document positions hit, strongest first."""
-        if hits.work.shape[0] == 0:
+        """Works with hits that agree with each other, strongest first.
+
+        Chance hits (a stock phrase shared with some article) are scattered;
+        a copy gives hits on one diagonal (document position minus work
+        position) close together.  A work is a candidate when at least
+        ``min_candidate_hits`` of its hits have a neighbour on nearly the same
+        diagonal within ``candidate_window`` words.  Any shared run of
+        ``k + 2w - 1`` words yields two such hits (winnowing guarantee).
+        """
+        if hits.work.shape[0] < 2:
             return []
-        key = hits.work * (1 << 32) + hits.doc_pos
-        key = np.unique(key)
-        works = key >> 32
-        ids, counts = np.unique(works, return_counts=True)
+        w, d, p = hits.work, hits.doc_pos - hits.work_pos, hits.doc_pos
+        order = np.lexsort((p, d, w))
+        w, d, p = w[order], d[order], p[order]
+        near = ((w[1:] == w[:-1]) & (np.abs(d[1:] - d[:-1]) <= settings.candidate_diagonal)
+                & (np.abs(p[1:] - p[:-1]) <= settings.candidate_window) & (p[1:] != p[:-1]))
+        if not near.any():
+            return []
+        supported = np.zeros(w.shape[0], dtype=bool)
+        supported[1:] |= near
+        supported[:-1] |= near
+        ids, counts = np.unique(w[supported], return_counts=True)
         ok = counts >= settings.min_candidate_hits
         ids, counts = ids[ok], counts[ok]
         order = np.argsort(-counts, kind="stable")[: settings.max_candidates]

@@ -151,12 +151,61 @@ class Matcher:
         return doc, self.match(doc)
 
     def match(self, doc: Tokens) -> list[WorkMatch]:
+        """Every registered work copied into *doc*, with its passages."""
+        kg = kgram_hashes(doc.hashes, self.settings.k)
+        return self.match_candidates(doc, self.index.candidates(self.index.lookup(kg), self.settings))
+
+    def match_many(self, texts: list[str]) -> list[tuple[Tokens, list[WorkMatch]]]:
+        """Match a batch of documents: one tokenizer pass and one index look-up for all.
+
+        Most crawled pages copy nothing; batching removes the per-document
+        cost of the cheap stages (tokenizing, hashing, looking up), and only
+        documents with candidate works are aligned one by one.
+        """
+        if len(texts) == 1:
+            return [self.match_text(texts[0])]
         st = self.settings
-        kg = kgram_hashes(doc.hashes, st.k)
+        sep = "\n"
+        bases = []
+        pos = 0
+        for t in texts:
+            bases.append(pos)
+            pos += len(t) + len(sep)
+        joined = sep.join(texts)
+        allt = tokenize(joined)
+        base_arr = np.array(bases, dtype=np.int64)
+        first = np.searchsorted(allt.starts, base_arr, "left")  # first token of each document
+        last = np.append(first[1:], len(allt))
+        kg = kgram_hashes(allt.hashes, st.k)
         hits = self.index.lookup(kg)
-        cands = self.index.candidates(hits, st)
+        # a k-gram that runs across two documents is no evidence for either
+        if hits.doc_pos.shape[0]:
+            d_of = np.searchsorted(first, hits.doc_pos, "right") - 1
+            inside = hits.doc_pos + st.k <= last[d_of]
+            hits = type(hits)(hits.doc_pos[inside], hits.work[inside], hits.work_pos[inside])
+            d_of = d_of[inside]
+        else:
+            d_of = hits.doc_pos
+        out: list[tuple[Tokens, list[WorkMatch]]] = []
+        order = np.argsort(d_of, kind="stable")
+        bounds = np.searchsorted(d_of[order], np.arange(len(texts) + 1))
+        for i, text in enumerate(texts):
+            a, b = int(first[i]), int(last[i])
+            doc = Tokens(text, allt.hashes[a:b], allt.starts[a:b] - bases[i], allt.ends[a:b] - bases[i],
+                         allt.sentence[a:b], allt.numeric[a:b])
+            sel = order[bounds[i]:bounds[i + 1]]
+            if sel.shape[0] < 2:
+                out.append((doc, []))
+                continue
+            mine = type(hits)(hits.doc_pos[sel] - a, hits.work[sel], hits.work_pos[sel])
+            out.append((doc, self.match_candidates(doc, self.index.candidates(mine, st))))
+        return out
+
+    def match_candidates(self, doc: Tokens, cands: list[int]) -> list[WorkMatch]:
+        """Align *doc* against each candidate work and apply the false-positive rules."""
         if not cands:
             return []
+        st = self.settings
         dwins = doc_windows(doc, st)
         out: list[WorkMatch] = []
         for w in cands:

@@ -160,4 +160,11 @@ def m002_documents_raw_sha256(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS documents_raw_sha256 ON documents(raw_sha256)")
 
 
+@migrations()
+def m003_scanned_raw_sha256(db: Database) -> None:
+    """Documents without findings keep only their 'scanned' marker; it carries the raw capture hash."""
+    db.execute("ALTER TABLE scanned ADD COLUMN raw_sha256 TEXT")
+    db.execute("CREATE INDEX IF NOT EXISTS scanned_raw ON scanned(raw_sha256, scan_key)")
+
+
 SCHEMA_VERSION = len(migrations._migrations)

@@ -24,6 +24,8 @@ notices and photo credits.
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import bisect
 import html as htmllib
 import json
@@ -518,6 +520,41 @@ def _notice_span_end(text: str, a: int, line_end: int) -> int:
     return len(text[:end].rstrip()) if end > a else end
 
 
+# Lower-case literals one of which every _CANDIDATE match contains: a cheap
+# str.find screen, so that only lines near them meet the regular expression.
+_ANCHORS = ("©", "ⓒ", "(c)", "(с)", "copyright", "copr.", "reserv", "vorbehalten", "riservati", "защищены",
+            "zastrz", "without")
+
+
+def _candidates(text: str) -> "Iterator[re.Match[str]]":
+    """_CANDIDATE matches, searched only around the anchor literals."""
+    low = text.lower()
+    if len(low) != len(text):
+        yield from _CANDIDATE.finditer(text)
+        return
+    ranges = []
+    for kw in _ANCHORS:
+        i = low.find(kw)
+        while i >= 0:
+            a = text.rfind("\n", 0, max(0, i - 30)) + 1
+            b = text.find("\n", i + len(kw) + 30)
+            ranges.append((a, len(text) if b < 0 else b))
+            i = low.find(kw, i + len(kw))
+            if len(ranges) > 4 * MAX_CANDIDATE_LINES:
+                break
+    if not ranges:
+        return
+    ranges.sort()
+    merged = [list(ranges[0])]
+    for a, b in ranges[1:]:
+        if a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    for a, b in merged:
+        yield from _CANDIDATE.finditer(text, a, b)
+
+
 def _find_in_text(text: str, code: list[tuple[int, int]] | None = None,
                   credits: list[tuple[int, int]] | None = None) -> list[Notice]:
     """Notices in a visible text (plain text, or the visible text of a page)."""
@@ -528,7 +565,7 @@ def _find_in_text(text: str, code: list[tuple[int, int]] | None = None,
     window_end = -1
     line_a = line_b = -1
     examined = 0
-    for cm in _CANDIDATE.finditer(text):
+    for cm in _candidates(text):
         if cm.start() < window_end:
             continue
         if line_a <= cm.start() < line_b:

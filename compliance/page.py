@@ -53,6 +53,8 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
 
 
 def _is_chrome(p: str, chrome: tuple[str, ...]) -> bool:
+    if len(p) > 120:
+        return False
     s = p.strip().strip(":").lower()
     return any(s == c or (s.startswith(c) and len(s) <= len(c) + 40 and len(s.split()) <= 8) for c in chrome)
 

@@ -77,6 +77,7 @@ class WorkRecord:
     source_path: str | None = None
     source_format: str = "text"
     raw_sha256: str | None = None
+    prepared: tuple | None = field(default=None, repr=False)  # set by prepare_record
 
 
 @dataclass
@@ -99,6 +100,20 @@ def _pack_windows(windows: list[Window]) -> bytes:
 def _unpack_windows(blob: bytes) -> list[Window]:
     arr = np.frombuffer(blob, dtype=[("first", "<i4"), ("last", "<i4"), ("value", "<u8")])
     return [Window(int(a), int(b), int(v)) for a, b, v in arr.tolist()]
+
+
+def prepare_record(rec: "WorkRecord", settings: MatcherSettings) -> "WorkRecord":
+    """Compute a record's fingerprints, body simhash and SHA-256 (the costly part).
+
+    Runs wherever the record was parsed (a pool worker); registration then
+    only writes.
+    """
+    body_end = rec.body_end if rec.body_end is not None else len(rec.text)
+    toks = body_tokens(rec.text, rec.body_start, body_end)
+    fp = fingerprint_tokens(toks, settings.k, settings.w, settings.window_words)
+    doc_simhash = to_hex(simhash_of_features(bigram_features(toks.hashes)))
+    rec.prepared = (settings.fingerprint_key(), body_end, fp, doc_simhash, sha256_text(rec.text))
+    return rec
 
 
 def body_tokens(text: str, body_start: int, body_end: int) -> Tokens:
@@ -220,11 +235,9 @@ class Registry:
         out: list[RegisterOutcome] = []
         prepared = []
         for rec in batch:
-            body_end = rec.body_end if rec.body_end is not None else len(rec.text)
-            toks = body_tokens(rec.text, rec.body_start, body_end)
-            fp = fingerprint_tokens(toks, settings.k, settings.w, settings.window_words)
-            doc_simhash = to_hex(simhash_of_features(bigram_features(toks.hashes)))
-            prepared.append((rec, body_end, fp, doc_simhash, sha256_text(rec.text)))
+            if rec.prepared is None or rec.prepared[0] != settings.fingerprint_key():
+                prepare_record(rec, settings)
+            prepared.append((rec, *rec.prepared[1:]))
         with self.db.atomic():
             changed = False
             for rec, body_end, fp, doc_simhash, sha in prepared:

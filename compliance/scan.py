@@ -49,8 +49,11 @@ class ScanOptions:
     rescan: bool = False
     store: bool = True
     workers: int = 1
-    #: documents in flight per worker (bounds memory: each is at most --max-doc-bytes)
-    window_per_worker: int = 4
+    #: batches in flight per worker (bounds memory)
+    window_per_worker: int = 2
+    #: a batch closes at this many documents or this much text (the matcher's fast path works per batch)
+    batch_docs: int = 64
+    batch_bytes: int = 1 << 20
 
 
 @dataclass
@@ -119,6 +122,14 @@ class Scanner:
     def match_document(self, doc: Document) -> tuple[list[Finding], dict[str, int]]:
         """Findings for one document (nothing is written), and suppressed-rule counts."""
         tokens, matches = self.matcher.match_text(doc.text)
+        return self._findings(doc, tokens, matches)
+
+    def match_documents(self, docs: list[Document]) -> list[tuple[list[Finding], dict[str, int]]]:
+        """Findings for a batch of documents (the fast path: one look-up for the batch)."""
+        return [self._findings(doc, tokens, matches)
+                for doc, (tokens, matches) in zip(docs, self.matcher.match_many([d.text for d in docs]))]
+
+    def _findings(self, doc: Document, tokens: Any, matches: list[Any]) -> tuple[list[Finding], dict[str, int]]:
         findings: list[Finding] = []
         suppressed: dict[str, int] = {}
         doc_sha = doc.sha256
@@ -169,12 +180,18 @@ class Scanner:
         return findings, suppressed
 
 
-def _store(registry: Registry, run_id: int | None, doc: Document, findings: list[Finding], scan_key: str,
-           summary: ScanSummary | None = None) -> None:
-    """One transaction: the document, its findings, the 'scanned' marker and the run's counts."""
+def _store_rows(registry: Registry, run_id: int | None, doc: Document, findings: list[Finding],
+               scan_key: str) -> None:
+    """Write one scanned document (inside the caller's transaction).
+
+    A document with findings is stored with its extracted text (offsets index
+    it; evidence needs it).  A document without findings only leaves its
+    'scanned' marker: enough to skip it next time, without keeping a copy of
+    every crawled page.
+    """
     db = registry.db
-    now = now_utc()
-    with db.atomic():
+    if findings:
+        now = now_utc()
         row = db.execute("SELECT id FROM documents WHERE sha256 = ? AND coalesce(url,'') = coalesce(?,'') "
                          "AND coalesce(path,'') = coalesce(?,'')", [doc.sha256, doc.url, doc.path]).fetchone()
         if row:
@@ -199,8 +216,15 @@ def _store(registry: Registry, run_id: int | None, doc: Document, findings: list
                 [f.id, doc_id, num, run_id, json.dumps([p.to_dict() for p in f.passages]), f.copied_words,
                  f.work_coverage, f.verdict, json.dumps(f.reasons), json.dumps(f.rules), json.dumps(f.attribution),
                  now, now])
-        db.execute("INSERT OR REPLACE INTO scanned(document_sha256, scan_key, run_id, findings) VALUES (?,?,?,?)",
-                   [doc.sha256, scan_key, run_id, len(findings)])
+    db.execute("INSERT OR REPLACE INTO scanned(document_sha256, scan_key, run_id, findings, raw_sha256) "
+               "VALUES (?,?,?,?,?)", [doc.sha256, scan_key, run_id, len(findings), doc.raw_sha256])
+
+
+def _store(registry: Registry, run_id: int | None, doc: Document, findings: list[Finding], scan_key: str,
+           summary: ScanSummary | None = None) -> None:
+    """One transaction: the document, its findings, the 'scanned' marker and the run's counts."""
+    with registry.db.atomic():
+        _store_rows(registry, run_id, doc, findings, scan_key)
         if summary is not None and run_id is not None:
             _update_run(registry, run_id, summary, None)
 
@@ -223,9 +247,8 @@ def _already(registry: Registry, sha: str, scan_key: str) -> bool:
 
 def _already_raw(registry: Registry, raw_sha: str, scan_key: str) -> bool:
     """A capture with these exact bytes was extracted and scanned with this scan key (skip extracting it again)."""
-    row = registry.db.execute(
-        "SELECT 1 FROM documents d JOIN scanned s ON s.document_sha256 = d.sha256 "
-        "WHERE d.raw_sha256 = ? AND s.scan_key = ? LIMIT 1", [raw_sha, scan_key]).fetchone()
+    row = registry.db.execute("SELECT 1 FROM scanned WHERE raw_sha256 = ? AND scan_key = ? LIMIT 1",
+                              [raw_sha, scan_key]).fetchone()
     return row is not None
 
 
@@ -307,8 +330,8 @@ def _worker_init(db_path: str) -> None:
         scanner._work_info = {}
 
 
-def _scan_one(doc: Document) -> tuple[str, Any, Any, Any]:
-    """Extract (if pending), skip if known, match: ("done", doc, findings, suppressed), ("skip", doc), ("error", e)."""
+def _prepare_one(doc: Document) -> tuple[str, Any, Any, Any]:
+    """Extract (if pending) and skip if known: ("ready", doc), ("skip", doc) or ("error", e)."""
     from .inputs import finish_document, is_pending
 
     scanner = _WORKER["scanner"]
@@ -322,12 +345,39 @@ def _scan_one(doc: Document) -> tuple[str, Any, Any, Any]:
     doc = item
     if was_pending and _WORKER.get("check_known") and _already(scanner.registry, doc.sha256, scanner.scan_key):
         return ("skip", doc, None, None)
+    return ("ready", doc, None, None)
+
+
+def _scan_one(doc: Document) -> tuple[str, Any, Any, Any]:
+    """One document alone: ("done", doc, findings, suppressed), ("skip", doc) or ("error", e)."""
+    return _scan_batch([doc])[0]
+
+
+def _scan_batch(docs: list[Document]) -> list[tuple[str, Any, Any, Any]]:
+    """A batch of documents, matched together; one outcome per document, in order."""
+    scanner = _WORKER["scanner"]
+    outcomes = [_prepare_one(d) for d in docs]
+    ready = [i for i, o in enumerate(outcomes) if o[0] == "ready"]
+    if not ready:
+        return outcomes
+    batch = [outcomes[i][1] for i in ready]
     try:
-        findings, suppressed = scanner.match_document(doc)
-    except Exception as exc:  # one document's failure is reported with its location, and the scan goes on
-        msg = str(exc) if isinstance(exc, ComplianceError) else f"{exc.__class__.__name__}: {exc}"
-        return ("error", _doc_error(doc, f"cannot scan ({msg})"), None, None)
-    return ("done", doc, findings, suppressed)
+        results = scanner.match_documents(batch)
+    except Exception:
+        results = None  # find the document at fault: match them one by one
+    for k, i in enumerate(ready):
+        doc = outcomes[i][1]
+        if results is not None:
+            findings, suppressed = results[k]
+        else:
+            try:
+                findings, suppressed = scanner.match_document(doc)
+            except Exception as exc:  # one document's failure is reported with its location; the scan goes on
+                msg = str(exc) if isinstance(exc, ComplianceError) else f"{exc.__class__.__name__}: {exc}"
+                outcomes[i] = ("error", _doc_error(doc, f"cannot scan ({msg})"), None, None)
+                continue
+        outcomes[i] = ("done", doc, findings, suppressed)
+    return outcomes
 
 
 def _doc_error(doc: Document, message: str) -> InputError:
@@ -370,17 +420,18 @@ class _Pool:
         return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init,
                                    initargs=(self.db_path,))
 
-    def submit(self, doc: Document) -> Any:
+    def submit(self, docs: list[Document]) -> Any:
         if self.executor is None:
-            return _scan_one(doc)
-        return self.executor.submit(_scan_one, doc)
+            return _scan_batch(docs)
+        return self.executor.submit(_scan_batch, docs)
 
     @staticmethod
     def ready(handle: Any) -> bool:
         done = getattr(handle, "done", None)
         return True if done is None else bool(done())
 
-    def result(self, doc: Document, handle: Any, pending: "deque[tuple[Document, Any]]") -> tuple[str, Any, Any, Any]:
+    def result(self, docs: list[Document], handle: Any,
+               pending: "deque[tuple[list[Document], Any]]") -> list[tuple[str, Any, Any, Any]]:
         if self.executor is None:
             return handle
         from concurrent.futures.process import BrokenProcessPool
@@ -390,19 +441,21 @@ class _Pool:
         except BrokenProcessPool:
             pass
         self.close()
-        alone = self._new(1)
-        try:
-            outcome = alone.submit(_scan_one, doc).result()
-        except BrokenProcessPool:
-            outcome = ("error", _doc_error(doc, "a worker process died reading this document (crash or out of "
-                                                "memory); skipped"), None, None)
-        finally:
-            alone.shutdown(wait=True, cancel_futures=True)
+        outcomes = []
+        for doc in docs:  # run the batch's documents alone, to find the one that kills a worker
+            alone = self._new(1)
+            try:
+                outcomes.append(alone.submit(_scan_one, doc).result())
+            except BrokenProcessPool:
+                outcomes.append(("error", _doc_error(doc, "a worker process died reading this document (crash or "
+                                                          "out of memory); skipped"), None, None))
+            finally:
+                alone.shutdown(wait=True, cancel_futures=True)
         self.executor = self._new(self.workers)
-        for k in range(len(pending)):  # the documents that were in flight with it
+        for k in range(len(pending)):  # the batches that were in flight with it
             other, _ = pending[k]
-            pending[k] = (other, self.executor.submit(_scan_one, other))
-        return outcome
+            pending[k] = (other, self.executor.submit(_scan_batch, other))
+        return outcomes
 
     def close(self) -> None:
         if self.executor is None:
@@ -467,38 +520,68 @@ def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | 
         if on_error:
             on_error(err)
 
-    def finish(result: tuple[str, Any, Any, Any]) -> None:
-        kind, doc, findings, suppressed = result
-        if kind == "error":
-            error(doc)
-        else:
+    def finish(results: list[tuple[str, Any, Any, Any]]) -> None:
+        """Count, store (one transaction for the batch), then report: findings only once committed."""
+        stored = []
+        for kind, doc, findings, suppressed in results:
+            if kind == "error":
+                summary.errors += 1
+                continue
             size = int(doc.meta.get("bytes") or len(doc.text.encode("utf-8", "surrogatepass")))
             summary.bytes_read += size
             if kind == "skip":
                 summary.skipped += 1
-                if on_document:
-                    on_document(doc, 0)
-            else:
-                summary.documents += 1
-                summary.bytes += size
-                for k, n in suppressed.items():
-                    summary.suppressed[k] = summary.suppressed.get(k, 0) + n
-                for f in findings:
-                    summary.findings += 1
-                    summary.verdicts[f.verdict] = summary.verdicts.get(f.verdict, 0) + 1
-                if options.store:
-                    _store(registry, run_id, doc, findings, scanner.scan_key, summary)
-                for f in findings:  # only now that they are committed
-                    if on_finding:
-                        on_finding(f)
-                if on_document:
-                    on_document(doc, len(findings))
+                continue
+            summary.documents += 1
+            summary.bytes += size
+            for k, n in suppressed.items():
+                summary.suppressed[k] = summary.suppressed.get(k, 0) + n
+            for f in findings:
+                summary.findings += 1
+                summary.verdicts[f.verdict] = summary.verdicts.get(f.verdict, 0) + 1
+            stored.append((doc, findings))
+        if options.store:
+            with registry.db.atomic():
+                for doc, findings in stored:
+                    _store_rows(registry, run_id, doc, findings, scanner.scan_key)
+                for kind, err, _, _ in results:
+                    if kind == "error":
+                        registry.db.execute(
+                            "INSERT INTO scan_errors(run_id, path, offset, message) VALUES (?,?,?,?)",
+                            [run_id, getattr(err, "path", None), getattr(err, "offset", None), str(err)])
+                if run_id is not None:
+                    _update_run(registry, run_id, summary, None)
+        for kind, doc, findings, _ in results:  # only now that they are committed
+            if kind == "error":
+                if on_error:
+                    on_error(doc)
+                continue
+            for f in findings or ():
+                if on_finding:
+                    on_finding(f)
+            if on_document:
+                on_document(doc, len(findings or ()))
         if on_progress:
             summary.seconds = time.perf_counter() - t0
             on_progress(summary)
 
-    in_flight: deque[tuple[Document, Any]] = deque()
+    in_flight: deque[tuple[list[Document], Any]] = deque()
     window = max(2, summary.workers * options.window_per_worker)
+    batch: list[Document] = []
+    batch_bytes = 0
+
+    def submit() -> None:
+        nonlocal pool, batch, batch_bytes
+        if not batch:
+            return
+        if pool is None:
+            pool = _Pool(summary.workers, str(registry.path))
+        in_flight.append((batch, pool.submit(batch)))
+        batch, batch_bytes = [], 0
+        while len(in_flight) >= window or (in_flight and pool.ready(in_flight[0][1])):
+            docs, handle = in_flight.popleft()
+            finish(pool.result(docs, handle, in_flight))
+
     try:
         for item in documents:
             if isinstance(item, InputError):
@@ -509,17 +592,16 @@ def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | 
             if check_known and (_already_raw(registry, item.raw_sha256, scanner.scan_key) if is_pending(item)
                                 else _already(registry, item.sha256, scanner.scan_key)):
                 item.meta.pop("pending_html", None)
-                finish(("skip", item, None, None))
+                finish([("skip", item, None, None)])
                 continue
-            if pool is None:
-                pool = _Pool(summary.workers, str(registry.path))
-            in_flight.append((item, pool.submit(item)))
-            while len(in_flight) >= window or (in_flight and pool.ready(in_flight[0][1])):
-                doc, handle = in_flight.popleft()
-                finish(pool.result(doc, handle, in_flight))
+            batch.append(item)
+            batch_bytes += len(item.text) + len(item.meta.get("pending_html") or "")
+            if len(batch) >= options.batch_docs or batch_bytes >= options.batch_bytes:
+                submit()
+        submit()
         while in_flight:
-            doc, handle = in_flight.popleft()
-            finish(pool.result(doc, handle, in_flight))
+            docs, handle = in_flight.popleft()
+            finish(pool.result(docs, handle, in_flight))
         status = "done"
     except KeyboardInterrupt:
         status = "interrupted"

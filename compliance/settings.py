@@ -35,6 +35,9 @@ class MatcherSettings:
     max_df_fraction: float = 0.02
     max_df_floor: int = 200
     max_candidates: int = 64
+    # ... counting only hits with a neighbour on nearly the same diagonal nearby.
+    candidate_diagonal: int = 8
+    candidate_window: int = 80
     # Alignment seeds: exact s-gram matches between document and work.
     seed_k: int = 3
     seed_max_repeat: int = 1

@@ -19,6 +19,7 @@ from .notices import Notice, find_notices, find_notices_html, order_notices
 from .page import split_page
 from .reading import decode_text, looks_binary, read_bytes, read_text
 from .registry import NoticeRecord, WorkRecord
+from .settings import MatcherSettings
 
 __all__ = ["iter_work_records", "WORK_SUFFIXES"]
 
@@ -128,40 +129,123 @@ def _walk(path: Path, seen: set[Path]) -> Iterator[Path | InputError]:
             yield InputError(f"{child}: skipped (not .txt or .html)")
 
 
-def iter_work_records(paths: list[Path], *, publisher: str | None = None,
-                      manifest: Path | None = None) -> Iterator[WorkRecord | InputError]:
-    """Work records from files, folders and a manifest; errors are yielded, not raised."""
+# A job is a small picklable tuple describing one work to read; running it
+# (parsing the page, reading its notice, fingerprinting it) is the costly part,
+# so jobs can run in a process pool while the parent writes to SQLite.
+Job = tuple
+
+
+def _run_job(job: Job) -> WorkRecord | InputError:
+    kind, where, args, extra_notice = job
+    try:
+        if kind == "file":
+            path, pub, meta = args
+            rec = _from_file(Path(path), pub, **meta)
+        elif kind == "html":
+            html, kwargs = args
+            rec = record_from_html(html, **kwargs)
+        else:
+            text, kwargs = args
+            rec = record_from_text(text, **kwargs)
+        if extra_notice:
+            extra = find_notices(str(extra_notice))
+            for n in extra:
+                n.start = n.end = None  # type: ignore[assignment]
+                n.source = "manifest"
+            rec.notices.extend(_notice_record(n) for n in extra)
+        return rec
+    except InputError as exc:
+        if where and not str(exc).startswith(where):
+            return InputError(f"{where}: {exc}")
+        return exc
+
+
+def _prepare_job(item: "Job | InputError", settings: "MatcherSettings | None") -> WorkRecord | InputError:
+    if isinstance(item, InputError):
+        return item
+    rec = _run_job(item)
+    if settings is not None and isinstance(rec, WorkRecord):
+        from .registry import prepare_record
+
+        prepare_record(rec, settings)
+    return rec
+
+
+_POOL_SETTINGS: "MatcherSettings | None" = None
+
+
+def _pool_prepare(item: "Job | InputError") -> WorkRecord | InputError:
+    return _prepare_job(item, _POOL_SETTINGS)
+
+
+def _iter_jobs(paths: list[Path], publisher: str | None, manifest: Path | None) -> Iterator[Job | InputError]:
     for path in paths:
         if path.is_dir():
             for item in _walk(path, set()):
                 if isinstance(item, InputError):
                     yield item
-                    continue
-                try:
-                    yield _from_file(item, publisher)
-                except InputError as exc:
-                    yield exc
+                else:
+                    yield ("file", "", (str(item), publisher, {}), None)
         elif not path.exists():
             yield InputError(f"{path}: no such file or directory")
         else:
-            try:
-                yield _from_file(path, publisher)
-            except InputError as exc:
-                yield exc
+            yield ("file", "", (str(path), publisher, {}), None)
     if manifest is not None:
         yield from _iter_manifest(manifest, publisher)
 
 
-def _iter_manifest(manifest: Path, publisher: str | None) -> Iterator[WorkRecord | InputError]:
-    try:
-        raw = read_bytes(manifest)
-    except InputError as exc:
-        yield exc
+def iter_work_records(paths: list[Path], *, publisher: str | None = None, manifest: Path | None = None,
+                      workers: int = 1, settings: "MatcherSettings | None" = None
+                      ) -> Iterator[WorkRecord | InputError]:
+    """Work records from files, folders and a manifest; errors are yielded, not raised.
+
+    With *settings*, each record also carries its fingerprints (computed where
+    it was parsed).  With ``workers > 1`` parsing and fingerprinting run in a
+    process pool; records come back in input order.
+    """
+    import itertools
+
+    jobs = _iter_jobs(paths, publisher, manifest)
+    head = list(itertools.islice(jobs, 64))
+    if workers <= 1 or len(head) < 64:  # a pool is not worth starting for a few pages
+        for item in itertools.chain(head, jobs):
+            yield _prepare_job(item, settings)
         return
-    text = decode_text(raw, str(manifest))
+    jobs = itertools.chain(head, jobs)
+    import multiprocessing as mp
+
+    global _POOL_SETTINGS
+    _POOL_SETTINGS = settings
+    ctx = mp.get_context("fork")
+    with ctx.Pool(workers) as pool:
+        yield from pool.imap(_pool_prepare, jobs, chunksize=16)
+
+
+def _manifest_lines(manifest: Path, max_line: int = 64 * 1024 * 1024) -> Iterator[tuple[int, "str | InputError"]]:
+    """Lines of a manifest, streamed (a manifest may hold millions of works)."""
+    try:
+        fh = open(manifest, "rb")
+    except OSError as exc:
+        yield 0, InputError(f"{manifest}: cannot open ({exc.strerror or exc})")
+        return
+    with fh:
+        for lineno, raw in enumerate(fh, 1):
+            if len(raw) > max_line:
+                yield lineno, InputError(f"{manifest}:{lineno}: line longer than {max_line} bytes")
+                continue
+            try:
+                yield lineno, decode_text(raw, f"{manifest}:{lineno}")
+            except InputError as exc:
+                yield lineno, exc
+
+
+def _iter_manifest(manifest: Path, publisher: str | None) -> Iterator[Job | InputError]:
     base = manifest.parent
     allowed = {"id", "path", "text", "html", "publisher", "title", "url", "published", "author", "contact", "notice"}
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in _manifest_lines(manifest):
+        if isinstance(line, InputError):
+            yield line
+            continue
         if not line.strip():
             continue
         where = f"{manifest}:{lineno}"
@@ -180,28 +264,20 @@ def _iter_manifest(manifest: Path, publisher: str | None) -> Iterator[WorkRecord
         meta = {k: (str(row[k]) if row.get(k) is not None else None)
                 for k in ("title", "url", "published", "author", "contact")}
         pub = publisher or row.get("publisher")
-        try:
-            if row.get("text") is not None or row.get("html") is not None:
-                wid = row.get("id")
-                if not wid:
-                    raise InputError(f"{where}: a record with inline text needs an 'id'")
-                if row.get("html") is not None:
-                    yield record_from_html(str(row["html"]), work_id=str(wid), name=where, publisher=pub, **meta)
-                else:
-                    yield record_from_text(str(row["text"]), work_id=str(wid), name=where, publisher=pub,
-                                           notice_text=row.get("notice"), **meta)
-            elif row.get("path"):
-                p = Path(row["path"])
-                p = p if p.is_absolute() else base / p
-                rec = _from_file(p, pub, work_id=str(row["id"]) if row.get("id") else None, **meta)
-                if row.get("notice"):
-                    extra = find_notices(str(row["notice"]))
-                    for n in extra:
-                        n.start = n.end = None  # type: ignore[assignment]
-                        n.source = "manifest"
-                    rec.notices.extend(_notice_record(n) for n in extra)
-                yield rec
+        if row.get("text") is not None or row.get("html") is not None:
+            wid = row.get("id")
+            if not wid:
+                yield InputError(f"{where}: a record with inline text needs an 'id'")
+            elif row.get("html") is not None:
+                yield ("html", where, (str(row["html"]), dict(work_id=str(wid), name=where, publisher=pub, **meta)),
+                       None)
             else:
-                yield InputError(f"{where}: needs 'path' or 'text'")
-        except InputError as exc:
-            yield InputError(f"{where}: {exc}") if not str(exc).startswith(where) else exc
+                yield ("text", where, (str(row["text"]), dict(work_id=str(wid), name=where, publisher=pub,
+                                                              notice_text=row.get("notice"), **meta)), None)
+        elif row.get("path"):
+            p = Path(row["path"])
+            p = p if p.is_absolute() else base / p
+            meta["work_id"] = str(row["id"]) if row.get("id") else None
+            yield ("file", where, (str(p), pub, meta), row.get("notice"))
+        else:
+            yield InputError(f"{where}: needs 'path' or 'text'")

@@ -89,7 +89,9 @@ def test_killed_scan_resumes_to_the_same_findings_without_duplicates(tmp_path):
     assert _stored(db) == expected
     conn = sqlite3.connect(db)
     assert [r[0] for r in conn.execute("SELECT status FROM scan_runs ORDER BY id")] == ["interrupted", "done"]
-    assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 300
+    assert conn.execute("SELECT count(*) FROM scanned").fetchone()[0] == 300  # every page scanned once
+    with_findings = conn.execute("SELECT count(DISTINCT document_id) FROM findings").fetchone()[0]
+    assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == with_findings  # pages kept: copies only
     conn.close()
 
 
@@ -185,15 +187,15 @@ def test_a_worker_that_dies_costs_one_document_not_the_scan(cli_run, tmp_path, m
     bad["text"] += " CRASH-ME"
     rows[2] = json.dumps(bad)
     crawl.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    real = Scanner.match_document
+    real = Scanner.match_documents
     parent = os.getpid()
 
-    def crashing(self, doc):
-        if "CRASH-ME" in doc.text and os.getpid() != parent:
+    def crashing(self, docs):
+        if any("CRASH-ME" in doc.text for doc in docs) and os.getpid() != parent:
             os._exit(3)  # dies like a segfault would: no exception, no cleanup
-        return real(self, doc)
+        return real(self, docs)
 
-    monkeypatch.setattr(Scanner, "match_document", crashing)
+    monkeypatch.setattr(Scanner, "match_documents", crashing)
     r = cli_run("scan", crawl, "--workers", "2")
     assert r.exit_code == 0, r.stderr
     assert f"Warning: {crawl} (https://copy.example/2): a worker process died reading this document" in r.stderr

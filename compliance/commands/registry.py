@@ -13,6 +13,12 @@ from ..cli import _format_option, _Problems, _State, _table, _warn, cli
 from ..errors import ComplianceError, InputError
 
 
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
@@ -20,9 +26,11 @@ from ..errors import ComplianceError, InputError
 @click.option("--publisher", help="Publisher of these works. Default: the holder named in each page's notice.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and the final count.")
+@click.option("--workers", "-j", type=click.IntRange(1, 256), default=None,
+              help="Processes that parse and fingerprint pages. Default: the number of cores.")
 @click.pass_obj
 def register(state: _State, paths: tuple[Path, ...], manifest: Path | None, publisher: str | None, fmt: str,
-             quiet: bool) -> None:
+             quiet: bool, workers: int | None) -> None:
     """Register articles: their text, copyright notice and fingerprints.
 
     PATHS are .txt or .html pages, or folders of them (searched recursively).
@@ -46,7 +54,9 @@ def register(state: _State, paths: tuple[Path, ...], manifest: Path | None, publ
     problems = _Problems()
 
     def stream() -> Iterable[Any]:
-        for item in iter_work_records(list(paths), publisher=publisher, manifest=manifest):
+        n = workers or _cores()
+        for item in iter_work_records(list(paths), publisher=publisher, manifest=manifest, workers=n,
+                                      settings=rules.matcher):
             if isinstance(item, InputError):
                 problems.error(str(item))
                 continue

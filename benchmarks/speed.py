@@ -1,0 +1,195 @@
+"""Speed benchmark: registration rate, scan throughput, index memory and load time, growth.
+
+Everything runs through the real CLI (`compliance register`, `compliance scan`)
+in subprocesses, on reproducible synthetic news text (benchmarks/synth.py,
+fixed seed).  Figures are medians of --repeat runs; the machine is shared and
+noisy, so read them as ratios.
+
+    python benchmarks/speed.py                      # 100,000 works, 50 MB crawl
+    python benchmarks/speed.py --works 20000 --crawl-mb 10 --sizes 1000,10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+sys.path.insert(0, str(HERE))
+COMPLIANCE = [sys.executable, "-m", "compliance"]
+
+
+def _cli(db: Path, *args: str, stdout=subprocess.DEVNULL, env_extra: dict | None = None) -> float:
+    env = dict(os.environ, **(env_extra or {}))
+    t = time.perf_counter()
+    subprocess.run(COMPLIANCE + ["--db", str(db), "--rules", str(ROOT / "rules"), *args], check=True,
+                   stdout=stdout, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+    return time.perf_counter() - t
+
+
+def make_works(n: int, words: int = 500) -> Path:
+    """A manifest of n synthetic works (cached by size)."""
+    path = OUT / f"works-{n}.jsonl"
+    if path.exists():
+        return path
+    from synth import Generator
+
+    OUT.mkdir(exist_ok=True)
+    gen = Generator(seed=20170101)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        done = 0
+        while done < n:
+            batch = gen.batch(min(2000, n - done), words)
+            for text in batch:
+                pub = f"Synth Press {done % 50:02d} Ltd."
+                fh.write(json.dumps({"id": f"w{done:06d}", "publisher": pub, "title": f"Synthetic article {done}",
+                                     "text": f"Synthetic article {done}\n\n{text}\n© 2025 {pub} All rights reserved.\n"})
+                         + "\n")
+                done += 1
+    tmp.replace(path)
+    return path
+
+
+def make_crawl(mb: int, works_manifest: Path, copy_share: float = 0.1) -> Path:
+    """A folder of ~5 KB crawled pages; copy_share of them embed a passage of a registered work."""
+    folder = OUT / f"crawl-{mb}mb-{works_manifest.stem}"
+    if folder.exists():
+        return folder
+    from synth import Generator
+
+    rng = random.Random(7)
+    works = []
+    with open(works_manifest, encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if i % 50 == 0:
+                works.append(json.loads(line)["text"])
+    gen = Generator(seed=99)
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    size = 0
+    k = 0
+    while size < mb * 1_000_000:
+        for text in gen.batch(500, 800):
+            if rng.random() < copy_share:
+                paras = [p for p in rng.choice(works).split("\n\n")[1:-1] if p.strip()]
+                a = rng.randrange(max(1, len(paras) - 2))
+                cut = text.split("\n\n")
+                cut.insert(len(cut) // 2, "\n\n".join(paras[a : a + 2]))
+                text = "\n\n".join(cut)
+            (tmp / f"page-{k:06d}.txt").write_text(text, encoding="utf-8")
+            size += len(text.encode())
+            k += 1
+            if size >= mb * 1_000_000:
+                break
+    tmp.rename(folder)
+    return folder
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.iterdir())
+
+
+def registry_for(n: int) -> Path:
+    """A registry of n works (cached), and the registration time when it was built."""
+    db = OUT / f"registry-{n}.db"
+    meta = OUT / f"registry-{n}.json"
+    if db.exists() and meta.exists():
+        return db
+    for p in OUT.glob(f"registry-{n}.db*"):
+        p.unlink()
+    manifest = make_works(n)
+    secs = _cli(db, "register", "--manifest", str(manifest), "--quiet")
+    meta.write_text(json.dumps({"works": n, "seconds": secs}))
+    return db
+
+
+def measure_index(db: Path) -> dict:
+    """Index build time, memory (RSS growth) and bytes per registered word, in a fresh process."""
+    code = f"""
+import json, resource, time, sys
+sys.path.insert(0, {str(ROOT)!r})
+from compliance.registry import Registry
+from compliance.rules import load_rules
+from compliance.scan import Scanner
+from pathlib import Path
+def rss():
+    return int(open('/proc/self/statm').read().split()[1]) * 4096
+reg = Registry({str(db)!r}, readonly=True)
+rules = load_rules(Path({str(ROOT / 'rules')!r}))
+r0 = rss(); t = time.perf_counter()
+sc = Scanner(reg, rules)
+dt = time.perf_counter() - t
+words = reg.db.execute("SELECT sum(length(text) - length(replace(text, ' ', '')) + 1) FROM works").fetchone()[0]
+print(json.dumps({{"load_seconds": dt, "rss_bytes": rss() - r0, "index_bytes": sc.index.nbytes, "words": words,
+                  "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def scan_once(db: Path, crawl: Path, workers: int) -> float:
+    scan_db = db.with_name(db.stem + f"-scan{workers}.db")
+    for p in db.parent.glob(scan_db.name + "*"):
+        p.unlink()
+    shutil.copy(db, scan_db)
+    try:
+        return _cli(scan_db, "scan", str(crawl), "--format", "jsonl", "--quiet", "--workers", str(workers))
+    finally:
+        for p in db.parent.glob(scan_db.name + "*"):
+            p.unlink()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--works", type=int, default=100_000)
+    ap.add_argument("--crawl-mb", type=int, default=50)
+    ap.add_argument("--sizes", default="1000,10000,100000", help="registry sizes for the growth curve")
+    ap.add_argument("--growth-mb", type=int, default=10)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workers", default="1,2")
+    args = ap.parse_args()
+    OUT.mkdir(exist_ok=True)
+    n = args.works
+    db = registry_for(n)
+    reg_secs = json.loads((OUT / f"registry-{n}.json").read_text())["seconds"]
+    print(f"## compliance speed ({os.cpu_count()} cores; medians of {args.repeat})\n")
+    print(f"registration: {n} works of 500 words in {reg_secs:.1f}s = {n / reg_secs:,.0f} works/s "
+          f"(CLI, manifest, all cores, fingerprints included)")
+    idx = measure_index(db)
+    print(f"index: built in {idx['load_seconds']:.2f}s from the registry; RSS +{idx['rss_bytes'] / 1e6:.0f} MB "
+          f"(arrays {idx['index_bytes'] / 1e6:.0f} MB) for {idx['words']:,} words = "
+          f"{idx['rss_bytes'] / idx['words']:.1f} bytes per registered word")
+    crawl = make_crawl(args.crawl_mb, make_works(n))
+    size = folder_bytes(crawl)
+    for w in [int(x) for x in args.workers.split(",")]:
+        times = [scan_once(db, crawl, w) for _ in range(args.repeat)]
+        t = statistics.median(times)
+        print(f"scan: {size / 1e6:.0f} MB of text, {w} worker(s): {t:.1f}s = {size / 1e6 / t:.2f} MB/s "
+              f"= {size / 1e6 / t / w:.2f} MB/s per core (end to end, JSONL out, registry of {n:,})")
+    print("\ngrowth (same crawl sample, cost per document):")
+    print("| works | docs | seconds | ms per document | MB/s |")
+    print("|---|---|---|---|---|")
+    for size_n in [int(x) for x in args.sizes.split(",")]:
+        gdb = registry_for(size_n)
+        gcrawl = make_crawl(args.growth_mb, make_works(n))
+        docs = len(list(gcrawl.iterdir()))
+        gbytes = folder_bytes(gcrawl)
+        t = statistics.median(scan_once(gdb, gcrawl, 1) for _ in range(args.repeat))
+        print(f"| {size_n:,} | {docs} | {t:.2f} | {1000 * t / docs:.2f} | {gbytes / 1e6 / t:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""`python -m compliance` runs the CLI."""
+
+from .cli import main
+
+main()

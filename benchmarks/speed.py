@@ -145,11 +145,14 @@ def scan_once(db: Path, crawl: Path, workers: int) -> float:
     for p in db.parent.glob(scan_db.name + "*"):
         p.unlink()
     shutil.copy(db, scan_db)
+    cache = db.with_name(db.name + ".index")
+    if cache.exists():  # the registry's index cache travels with it (keyed by content, not by path)
+        shutil.copytree(cache, scan_db.with_name(scan_db.name + ".index"), dirs_exist_ok=True)
     try:
         return _cli(scan_db, "scan", str(crawl), "--format", "jsonl", "--quiet", "--workers", str(workers))
     finally:
         for p in db.parent.glob(scan_db.name + "*"):
-            p.unlink()
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
 
 
 def main() -> None:

@@ -40,7 +40,10 @@ class Hits:
 class SeedIndex:
     """Sorted fingerprint arrays plus a bit-table prefilter."""
 
-    def __init__(self, hashes: np.ndarray, works: np.ndarray, positions: np.ndarray, n_works: int) -> None:
+    FORMAT = 1  # bump when the arrays' layout changes (cache files carry it in their key)
+
+    def __init__(self, hashes: np.ndarray, works: np.ndarray, positions: np.ndarray, n_works: int,
+                 table: np.ndarray | None = None) -> None:
         self.hashes = hashes
         self.works = works
         self.positions = positions
@@ -50,10 +53,14 @@ class SeedIndex:
             bits += 1
         self.bits = bits
         self.shift = np.uint64(64 - bits)
-        table = np.zeros((1 << bits) // 8, dtype=np.uint8)
-        if hashes.shape[0]:
-            top = (hashes >> self.shift).astype(np.int64)
-            np.bitwise_or.at(table, top >> 3, (1 << (top & 7)).astype(np.uint8))
+        if table is None or table.shape[0] != (1 << bits) // 8:
+            table = np.zeros((1 << bits) // 8, dtype=np.uint8)
+            if hashes.shape[0]:
+                top = hashes >> self.shift
+                # set one bit per distinct prefix (unique first: far faster than ufunc.at on millions)
+                top = np.unique(top).astype(np.int64)
+                byte, bit = top >> 3, (top & 7).astype(np.uint8)
+                np.bitwise_or.at(table, byte, np.left_shift(np.uint8(1), bit))
         self.table = table
 
     @classmethod
@@ -145,15 +152,38 @@ class SeedIndex:
     def nbytes(self) -> int:
         return int(self.hashes.nbytes + self.works.nbytes + self.positions.nbytes + self.table.nbytes)
 
-    def save(self, path: Path) -> None:
-        """Write the arrays to an ``.npz`` cache file (atomically)."""
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as fh:
-            np.savez(fh, hashes=self.hashes, works=self.works, positions=self.positions,
-                     n_works=np.array([self.n_works]))
-        tmp.replace(path)
+    _ARRAYS = ("hashes", "works", "positions", "table")
+
+    def save_dir(self, folder: Path, key: str) -> None:
+        """Write the arrays as ``.npy`` files named by *key*, atomically (a temp folder, then rename)."""
+        import shutil
+        import tempfile
+
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".index-", dir=folder))
+        try:
+            for name in self._ARRAYS:
+                np.save(tmp / f"{name}.npy", getattr(self, name))
+            (tmp / "n_works").write_text(str(self.n_works))
+            final = folder / key
+            if final.exists():
+                shutil.rmtree(tmp)
+                return
+            tmp.rename(final)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        for old in folder.iterdir():  # earlier keys are stale
+            if old.name != key and not old.name.startswith("."):
+                shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
-    def load(cls, path: Path) -> "SeedIndex":
-        with np.load(path) as z:
-            return cls(z["hashes"], z["works"], z["positions"], int(z["n_works"][0]))
+    def load_dir(cls, folder: Path, key: str) -> "SeedIndex | None":
+        """The cached index for *key* (memory-mapped, shared by every process that maps it), or None."""
+        d = folder / key
+        try:
+            arrays = {name: np.load(d / f"{name}.npy", mmap_mode="r") for name in cls._ARRAYS}
+            n_works = int((d / "n_works").read_text())
+        except (OSError, ValueError):
+            return None
+        return cls(arrays["hashes"], arrays["works"], arrays["positions"], n_works, table=arrays["table"])

@@ -71,6 +71,9 @@ def read_bytes(path: Path, max_bytes: int = MAX_BYTES_DEFAULT) -> bytes:
     return data
 
 
+_NOT_CONTROL = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 12, 13, 27))
+
+
 def looks_binary(data: bytes) -> bool:
     """NUL bytes or many control characters in the first 8 KiB: not a text file."""
     head = data[:8192]
@@ -78,7 +81,7 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in head:
         return True
-    ctrl = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    ctrl = len(head.translate(None, _NOT_CONTROL))  # control bytes other than tab, newlines, ESC
     return len(head) > 0 and ctrl / len(head) > 0.05
 
 

@@ -400,5 +400,23 @@ class Registry:
             for num, h, p in self.db.execute("SELECT work_num, hashes, positions FROM fingerprints"):
                 yield num, np.frombuffer(h, dtype="<u8"), np.frombuffer(p, dtype="<i4")
 
-        index = SeedIndex.build(parts(), max_num + 1, settings)
+        import hashlib
+
+        key = hashlib.sha256(f"{self.registry_version()}|{settings.fingerprint_key()}|{settings.max_df_fraction}|"
+                             f"{settings.max_df_floor}|{SeedIndex.FORMAT}|{max_num}".encode()).hexdigest()[:20]
+        cache = self.index_cache_dir()
+        index = SeedIndex.load_dir(cache, key) if cache is not None else None
+        if index is None:
+            index = SeedIndex.build(parts(), max_num + 1, settings)
+            if cache is not None:
+                try:
+                    index.save_dir(cache, key)
+                except OSError:
+                    pass  # a read-only folder: the index is simply rebuilt next time
         return index, publisher, names
+
+    def index_cache_dir(self) -> Path | None:
+        """Folder beside the registry for the seed-index cache (keyed by the registry's content)."""
+        if str(self.path) in ("", ":memory:"):
+            return None
+        return self.path.with_name(self.path.name + ".index")

@@ -94,9 +94,49 @@ def _code(folded: str) -> int:
     return ord(folded)
 
 
+def _table_cache_path() -> "Path | None":
+    import hashlib
+    import os
+    from pathlib import Path
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    key = hashlib.sha256((unicodedata.unidata_version + repr(sorted(HOMOGLYPHS.items())) + repr(sorted(INVISIBLE))
+                          + "v1").encode()).hexdigest()[:16]
+    return Path(base) / "compliance" / f"fold-{key}.npy"
+
+
 @lru_cache(maxsize=1)
 def _bmp_table() -> np.ndarray:
-    """Folded code for every Basic Multilingual Plane code point (built once)."""
+    """Folded code for every Basic Multilingual Plane code point.
+
+    Building it calls the Unicode database 65,536 times (a few tenths of a
+    second), so it is cached on disk, keyed by the Unicode version and the
+    folding tables; a missing or unwritable cache only costs the rebuild.
+    """
+    path = _table_cache_path()
+    try:
+        if path is not None and path.exists():
+            table = np.load(path)
+            if table.shape == (0x10000,) and table.dtype == np.uint32:
+                return table
+    except (OSError, ValueError):
+        pass
+    table = _build_bmp_table()
+    try:
+        import os
+        import tempfile
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy")
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, table)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return table
+
+
+def _build_bmp_table() -> np.ndarray:
     table = np.zeros(0x10000, dtype=np.uint32)
     # ASCII fast: letters and digits map to lower case, the rest separate.
     for c in range(0x80):

@@ -82,7 +82,7 @@ class WorkRecord:
 
 @dataclass
 class RegisterOutcome:
-    """What happened to one work: added, updated, unchanged or duplicate."""
+    """What happened to one work: added, updated or unchanged (with a note for repeated text)."""
 
     id: str
     status: str
@@ -219,7 +219,8 @@ class Registry:
         """Register works in batches, one transaction per batch.
 
         Content already registered (same SHA-256) is never stored twice: the
-        same id is ``unchanged``, another id is ``duplicate``.  A known id with
+        same id is ``unchanged``; under another id it is registered (a publisher may
+        run one text in two places) with a note naming the first.  A known id with
         new content is ``updated``, with fresh fingerprints.
         """
         batch: list[WorkRecord] = []
@@ -246,9 +247,7 @@ class Registry:
                     out.append(RegisterOutcome(rec.id, "unchanged", rec.publisher))
                     continue
                 dup = self.db.execute("SELECT id FROM works WHERE sha256 = ? AND id != ?", [sha, rec.id]).fetchone()
-                if dup and not existing:
-                    out.append(RegisterOutcome(rec.id, "duplicate", rec.publisher, f"same content as {dup[0]}"))
-                    continue
+                note = f"same text as {dup[0]}, registered again under this id" if dup and not existing else ""
                 from urllib.parse import urlsplit
 
                 host = None
@@ -297,7 +296,7 @@ class Registry:
                     [num, settings.fingerprint_key(), fp.hashes.astype("<u8").tobytes(),
                      fp.positions.astype("<i4").tobytes(), _pack_windows(fp.windows)])
                 changed = True
-                out.append(RegisterOutcome(rec.id, status, rec.publisher))
+                out.append(RegisterOutcome(rec.id, status, rec.publisher, note))
             if changed:
                 self._bump()
         return out
@@ -322,7 +321,7 @@ class Registry:
         """Metadata of one work with its publisher and main notice (for findings)."""
         row = self.db.execute(
             """SELECT w.id, w.title, w.url, w.published, w.author, w.sha256, p.name, p.holder, p.contact_email,
-                      p.domains, w.notice_id, w.body_end - w.body_start
+                      p.domains, w.notice_id, w.body_end - w.body_start, w.source_path
                FROM works w JOIN publishers p ON p.id = w.publisher_id WHERE w.num = ?""", [num]).fetchone()
         if row is None:
             raise RegistryError(f"{self.path}: work #{num} not found")
@@ -336,7 +335,7 @@ class Registry:
         return {"num": num, "id": row[0], "title": row[1], "url": row[2], "published": row[3], "author": row[4],
                 "sha256": row[5], "publisher": row[6], "holder": (notice or {}).get("holder") or row[7],
                 "contact_email": (notice or {}).get("contact_email") or row[8], "domains": json.loads(row[9]),
-                "notice": notice}
+                "notice": notice, "source_path": row[12]}
 
     # ------------------------------------------------------------ matching support
     def tokens(self, num: int) -> Tokens:

@@ -17,6 +17,7 @@ the registry and the printed findings are the same whatever the worker count.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import os
 from collections import deque
 from dataclasses import dataclass, field
@@ -140,8 +141,8 @@ class Scanner:
             if not wm.passages:
                 continue
             info = self.work_info(wm.work)
-            if doc.sha256 == info["sha256"]:
-                continue  # the registered work itself
+            if doc.sha256 == info["sha256"] and _same_place(doc, info):
+                continue  # the registered work itself, scanned where it was registered from
             passages = []
             for p in sorted(wm.passages, key=lambda p: p.doc_first):
                 ds, de = p.doc_span(tokens)
@@ -178,6 +179,19 @@ class Scanner:
             ))
         findings.sort(key=lambda f: (-f.copied_words, f.work["id"]))
         return findings, suppressed
+
+
+def _same_place(doc: Document, info: dict[str, Any]) -> bool:
+    """The document is the registered work's own page: same URL, or same file."""
+    if doc.url and info.get("url"):
+        return doc.url == info["url"]
+    src = info.get("source_path")
+    if not src or not doc.path:
+        return False
+    try:
+        return Path(src).resolve() == Path(doc.path).resolve()
+    except OSError:
+        return False
 
 
 def _store_rows(registry: Registry, run_id: int | None, doc: Document, findings: list[Finding],

@@ -189,10 +189,19 @@ class ShortLinesRule:
     id: str
     max_line_words: int = 10
     min_share: float = 0.5
+    unterminated_max_words: int = 0
 
 
-def short_line_mask(tokens: Tokens, max_words: int) -> np.ndarray:
-    """Tokens in blank-line-separated paragraphs of fewer than *max_words* words."""
+_FINAL = set(".!?\"'”’»)…:")
+
+
+def short_line_mask(tokens: Tokens, max_words: int, unterminated_max_words: int = 0) -> np.ndarray:
+    """Tokens in furniture paragraphs (blank-line separated).
+
+    A paragraph is furniture when it has fewer than *max_words* words, or
+    fewer than *unterminated_max_words* words and no sentence-final
+    punctuation (captions, teaser headlines and widget text are not sentences).
+    """
     n = len(tokens)
     if n == 0:
         return np.zeros(0, dtype=bool)
@@ -202,9 +211,17 @@ def short_line_mask(tokens: Tokens, max_words: int) -> np.ndarray:
     while i >= 0:
         breaks.append(i)
         i = text.find("\n\n", i + 2)
-    para = np.searchsorted(np.array(breaks, dtype=np.int64), tokens.starts)
+    cuts = np.array(breaks, dtype=np.int64)
+    para = np.searchsorted(cuts, tokens.starts)
     sizes = np.bincount(para)
-    return sizes[para] < max_words
+    furniture = sizes < max_words
+    if unterminated_max_words:
+        ends = np.append(cuts, len(text))
+        for k in np.flatnonzero((sizes >= max_words) & (sizes < unterminated_max_words)).tolist():
+            tail = text[max(0, ends[k] - 3) : ends[k]].rstrip()
+            if tail and tail[-1] not in _FINAL:
+                furniture[k] = True
+    return furniture[para]
 
 
 @dataclass

@@ -56,9 +56,9 @@ class SeedIndex:
         if table is None or table.shape[0] != (1 << bits) // 8:
             table = np.zeros((1 << bits) // 8, dtype=np.uint8)
             if hashes.shape[0]:
-                top = hashes >> self.shift
-                # set one bit per distinct prefix (unique first: far faster than ufunc.at on millions)
-                top = np.unique(top).astype(np.int64)
+                top = hashes >> self.shift  # sorted, since hashes are
+                # one bit per distinct prefix (dedupe first: ufunc.at is slow on millions)
+                top = top[np.concatenate(([True], top[1:] != top[:-1]))].astype(np.int64)
                 byte, bit = top >> 3, (top & 7).astype(np.uint8)
                 np.bitwise_or.at(table, byte, np.left_shift(np.uint8(1), bit))
         self.table = table
@@ -79,7 +79,7 @@ class SeedIndex:
         h = np.concatenate(hs)
         w = np.concatenate(ws)
         p = np.concatenate(ps)
-        order = np.argsort(h, kind="stable")
+        order = np.argsort(h)
         h, w, p = h[order], w[order], p[order]
         # drop fingerprints present in too many distinct works
         cap = max(settings.max_df_floor, int(settings.max_df_fraction * n_works))
@@ -142,10 +142,16 @@ class SeedIndex:
         supported = np.zeros(w.shape[0], dtype=bool)
         supported[1:] |= near
         supported[:-1] |= near
-        ids, counts = np.unique(w[supported], return_counts=True)
-        ok = counts >= settings.min_candidate_hits
-        ids, counts = ids[ok], counts[ok]
-        order = np.argsort(-counts, kind="stable")[: settings.max_candidates]
+        # Evidence weight: a k-gram shared by many works (a stock phrase) says
+        # little about any one of them; weight each hit by 1/sqrt(works sharing it).
+        df = np.bincount(hits.doc_pos)[p]
+        weight = 1.0 / np.sqrt(df)
+        ids, inv = np.unique(w[supported], return_inverse=True)
+        score = np.bincount(inv, weights=weight[supported])
+        counts = np.bincount(inv)
+        ok = (counts >= settings.min_candidate_hits) & (score >= settings.min_candidate_score)
+        ids, score = ids[ok], score[ok]
+        order = np.argsort(-score, kind="stable")[: settings.max_candidates]
         return [int(x) for x in ids[order]]
 
     @property

@@ -135,7 +135,8 @@ class Matcher:
         boiler = fp.boilerplate_mask(wt)[0] if fp.boilerplate else None
         short = None
         if fp.short_lines:
-            short = short_line_mask(wt, max(r.max_line_words for r in fp.short_lines))
+            short = short_line_mask(wt, max(r.max_line_words for r in fp.short_lines),
+                                    max(r.unterminated_max_words for r in fp.short_lines))
         kg = kgram_hashes(wt.hashes, self.settings.k)
         kept, dropped = [], []
         for p in passages:

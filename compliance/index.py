@@ -40,10 +40,12 @@ class Hits:
 class SeedIndex:
     """Sorted fingerprint arrays plus a bit-table prefilter."""
 
-    FORMAT = 1  # bump when the arrays' layout changes (cache files carry it in their key)
+    FORMAT = 2  # bump when the arrays' layout changes (cache files carry it in their key)
+
+    BUCKET_BITS = 24
 
     def __init__(self, hashes: np.ndarray, works: np.ndarray, positions: np.ndarray, n_works: int,
-                 table: np.ndarray | None = None) -> None:
+                 table: np.ndarray | None = None, offsets: np.ndarray | None = None) -> None:
         self.hashes = hashes
         self.works = works
         self.positions = positions
@@ -62,6 +64,14 @@ class SeedIndex:
                 byte, bit = top >> 3, (top & 7).astype(np.uint8)
                 np.bitwise_or.at(table, byte, np.left_shift(np.uint8(1), bit))
         self.table = table
+        # Bucket offsets on the top BUCKET_BITS bits: a k-gram that passes the
+        # bit table is found by probing a few entries, not by a binary search.
+        nb = 1 << self.BUCKET_BITS
+        if offsets is None or offsets.shape[0] != nb + 1:
+            counts = np.bincount((hashes >> np.uint64(64 - self.BUCKET_BITS)).astype(np.int64), minlength=nb)
+            offsets = np.zeros(nb + 1, dtype=np.uint32 if hashes.shape[0] < 2**32 else np.uint64)
+            np.cumsum(counts, out=offsets[1:])
+        self.offsets = offsets
 
     @classmethod
     def build(cls, parts: Iterable[tuple[int, np.ndarray, np.ndarray]], n_works: int,
@@ -104,11 +114,22 @@ class SeedIndex:
             e = np.zeros(0, dtype=np.int64)
             return Hits(e, e, e)
         q = kgrams[cand]
-        lo = np.searchsorted(self.hashes, q, "left")
-        hi = np.searchsorted(self.hashes, q, "right")
+        h = self.hashes
+        n = h.shape[0]
+        b = (q >> np.uint64(64 - self.BUCKET_BITS)).astype(np.int64)
+        lo = self.offsets[b].astype(np.int64)
+        end = self.offsets[b + 1].astype(np.int64)
+        # lower bound inside the bucket: probe forward past smaller hashes (buckets hold ~1 entry)
+        live = np.flatnonzero(lo < end)
+        while live.shape[0]:
+            smaller = h[lo[live]] < q[live]
+            live = live[smaller]
+            lo[live] += 1
+            live = live[lo[live] < end[live]]
+        found = (lo < end) & (h[np.minimum(lo, n - 1)] == q)
+        cand, lo, q = cand[found], lo[found], q[found]
+        hi = np.searchsorted(h, q, "right")
         cnt = hi - lo
-        has = cnt > 0
-        cand, lo, cnt = cand[has], lo[has], cnt[has]
         from .align import _ranges
 
         rows = _ranges(lo, cnt)
@@ -125,40 +146,54 @@ class SeedIndex:
 
         Chance hits (a stock phrase shared with some article) are scattered;
         a copy gives hits on one diagonal (document position minus work
-        position) close together.  A work is a candidate when at least
-        ``min_candidate_hits`` of its hits have a neighbour on nearly the same
-        diagonal within ``candidate_window`` words.  Any shared run of
-        ``k + 2w - 1`` words yields two such hits (winnowing guarantee).
+        position) close together.  A hit is *supported* when another hit of
+        the same work lies on nearly the same diagonal within
+        ``candidate_window`` words.  Each hit weighs 1/sqrt(works sharing its
+        k-gram): a stock phrase says little about any one work.  A work is a
+        candidate with ``min_candidate_hits`` supported hits weighing at least
+        ``min_candidate_score``.  Any shared run of ``k + 2w - 1`` words yields
+        two such hits (winnowing guarantee).
         """
+        return self.candidates_many(hits, np.zeros(hits.work.shape[0], dtype=np.int64), 1, settings)[0]
+
+    def candidates_many(self, hits: Hits, doc_of: np.ndarray, n_docs: int,
+                        settings: MatcherSettings) -> list[list[int]]:
+        """:meth:`candidates` for a batch of documents at once (*doc_of* gives each hit's document)."""
+        out: list[list[int]] = [[] for _ in range(n_docs)]
         if hits.work.shape[0] < 2:
-            return []
-        w, d, p = hits.work, hits.doc_pos - hits.work_pos, hits.doc_pos
-        order = np.lexsort((p, d, w))
-        w, d, p = w[order], d[order], p[order]
-        near = ((w[1:] == w[:-1]) & (np.abs(d[1:] - d[:-1]) <= settings.candidate_diagonal)
+            return out
+        w, p = hits.work, hits.doc_pos
+        d = p - hits.work_pos
+        order = np.lexsort((p, d, w, doc_of))
+        w, d, p, doc = w[order], d[order], p[order], doc_of[order]
+        near = ((doc[1:] == doc[:-1]) & (w[1:] == w[:-1]) & (np.abs(d[1:] - d[:-1]) <= settings.candidate_diagonal)
                 & (np.abs(p[1:] - p[:-1]) <= settings.candidate_window) & (p[1:] != p[:-1]))
         if not near.any():
-            return []
+            return out
         supported = np.zeros(w.shape[0], dtype=bool)
         supported[1:] |= near
         supported[:-1] |= near
-        # Evidence weight: a k-gram shared by many works (a stock phrase) says
-        # little about any one of them; weight each hit by 1/sqrt(works sharing it).
-        df = np.bincount(hits.doc_pos)[p]
+        df = np.bincount(hits.doc_pos)[p]  # doc_pos is unique across the batch
         weight = 1.0 / np.sqrt(df)
-        ids, inv = np.unique(w[supported], return_inverse=True)
+        key = doc[supported] * (int(w.max()) + 1) + w[supported]
+        keys, inv = np.unique(key, return_inverse=True)
         score = np.bincount(inv, weights=weight[supported])
         counts = np.bincount(inv)
         ok = (counts >= settings.min_candidate_hits) & (score >= settings.min_candidate_score)
-        ids, score = ids[ok], score[ok]
-        order = np.argsort(-score, kind="stable")[: settings.max_candidates]
-        return [int(x) for x in ids[order]]
+        keys, score = keys[ok], score[ok]
+        kd, kw = keys // (int(w.max()) + 1), keys % (int(w.max()) + 1)
+        for i in np.argsort(-score, kind="stable").tolist():
+            lst = out[int(kd[i])]
+            if len(lst) < settings.max_candidates:
+                lst.append(int(kw[i]))
+        return out
 
     @property
     def nbytes(self) -> int:
-        return int(self.hashes.nbytes + self.works.nbytes + self.positions.nbytes + self.table.nbytes)
+        return int(self.hashes.nbytes + self.works.nbytes + self.positions.nbytes + self.table.nbytes
+                   + self.offsets.nbytes)
 
-    _ARRAYS = ("hashes", "works", "positions", "table")
+    _ARRAYS = ("hashes", "works", "positions", "table", "offsets")
 
     def save_dir(self, folder: Path, key: str) -> None:
         """Write the arrays as ``.npy`` files named by *key*, atomically (a temp folder, then rename)."""
@@ -188,8 +223,10 @@ class SeedIndex:
         """The cached index for *key* (memory-mapped, shared by every process that maps it), or None."""
         d = folder / key
         try:
-            arrays = {name: np.load(d / f"{name}.npy", mmap_mode="r") for name in cls._ARRAYS}
+            # plain arrays over the mapping: shared pages, without memmap's per-index overhead
+            arrays = {name: np.asarray(np.load(d / f"{name}.npy", mmap_mode="r")) for name in cls._ARRAYS}
             n_works = int((d / "n_works").read_text())
         except (OSError, ValueError):
             return None
-        return cls(arrays["hashes"], arrays["works"], arrays["positions"], n_works, table=arrays["table"])
+        return cls(arrays["hashes"], arrays["works"], arrays["positions"], n_works, table=arrays["table"],
+                   offsets=arrays["offsets"])

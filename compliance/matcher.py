@@ -187,19 +187,13 @@ class Matcher:
             d_of = d_of[inside]
         else:
             d_of = hits.doc_pos
+        cands = self.index.candidates_many(hits, d_of, len(texts), st)
         out: list[tuple[Tokens, list[WorkMatch]]] = []
-        order = np.argsort(d_of, kind="stable")
-        bounds = np.searchsorted(d_of[order], np.arange(len(texts) + 1))
         for i, text in enumerate(texts):
             a, b = int(first[i]), int(last[i])
             doc = Tokens(text, allt.hashes[a:b], allt.starts[a:b] - bases[i], allt.ends[a:b] - bases[i],
                          allt.sentence[a:b], allt.numeric[a:b])
-            sel = order[bounds[i]:bounds[i + 1]]
-            if sel.shape[0] < 2:
-                out.append((doc, []))
-                continue
-            mine = type(hits)(hits.doc_pos[sel] - a, hits.work[sel], hits.work_pos[sel])
-            out.append((doc, self.match_candidates(doc, self.index.candidates(mine, st))))
+            out.append((doc, self.match_candidates(doc, cands[i]) if cands[i] else []))
         return out
 
     def match_candidates(self, doc: Tokens, cands: list[int]) -> list[WorkMatch]:

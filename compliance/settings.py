@@ -39,7 +39,7 @@ class MatcherSettings:
     candidate_diagonal: int = 8
     candidate_window: int = 80
     # ... and whose supported hits weigh this much (each hit weighs 1/sqrt(works sharing its k-gram)).
-    min_candidate_score: float = 1.5
+    min_candidate_score: float = 2.0
     # Alignment seeds: exact s-gram matches between document and work.
     seed_k: int = 3
     seed_max_repeat: int = 1

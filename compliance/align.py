@@ -70,7 +70,7 @@ def find_seeds(doc: Tokens, work: Tokens, s: int, max_repeat: int) -> tuple[np.n
     if dk.shape[0] == 0 or wk.shape[0] == 0:
         e = np.zeros(0, dtype=np.int64)
         return e, e
-    dstop = is_stop(doc.hashes)
+    dstop = doc.stop
     stop_only = dstop[: dk.shape[0]].copy()
     for j in range(1, s):
         stop_only &= dstop[j : j + dk.shape[0]]
@@ -98,14 +98,26 @@ def _split(members: np.ndarray, key: np.ndarray, gap: int) -> list[np.ndarray]:
     return np.split(order, cuts) if cuts.size else [order]
 
 
-def _cluster(i: np.ndarray, j: np.ndarray, gap: int) -> list[np.ndarray]:
+def _cluster(i: np.ndarray, j: np.ndarray, gap: int, min_size: int = 1) -> list[np.ndarray]:
+    """Alternately split seeds on document gaps and on work gaps until stable.
+
+    Parts smaller than *min_size* can never become a passage and are dropped
+    as soon as they appear (they are most of the chance seeds).
+    """
     clusters = [np.arange(i.shape[0])]
     while True:
         out: list[np.ndarray] = []
+        changed = False
         for c in clusters:
-            for part in _split(c, i, gap):
-                out.extend(_split(part, j, gap))
-        if len(out) == len(clusters):
+            parts = _split(c, i, gap)
+            changed |= len(parts) > 1
+            for part in parts:
+                if part.shape[0] < min_size:
+                    continue
+                sub = _split(part, j, gap)
+                changed |= len(sub) > 1
+                out.extend(p for p in sub if p.shape[0] >= min_size)
+        if not changed:
             return out
         clusters = out
 
@@ -188,7 +200,7 @@ def _extend(c: _Cand, doc: Tokens, work: Tokens, dstop: np.ndarray, st: MatcherS
     """
     reach = st.extend_window
     dh, wh = doc.hashes, work.hashes
-    wstop = is_stop(wh)
+    wstop = work.stop
 
     def grow(src_h, src_stop, pos, step, other_h, olo, ohi, limit):
         best = pos
@@ -331,9 +343,9 @@ def align(doc: Tokens, work: Tokens, st: MatcherSettings,
     s = st.seed_k
     i, j = find_seeds(doc, work, s, st.seed_max_repeat)
     cands: list[_Cand] = []
-    dstop = is_stop(doc.hashes)
+    dstop = doc.stop
     if i.shape[0]:
-        for members in _cluster(i, j, st.gap):
+        for members in _cluster(i, j, st.gap, st.min_seeds):
             if members.shape[0] < st.min_seeds:
                 continue
             c = _extend_exact(_evaluate(i[members], j[members], s), doc, work)

@@ -55,6 +55,7 @@ class Matcher:
         self.accept_work = accept_work
         self.work_publisher = work_publisher
         self._quote_cache: dict[tuple[int, int], tuple[str, np.ndarray]] = {}
+        self._aux_cache: dict[int, tuple[str, tuple]] = {}
         self.publisher_names = [n.casefold() for n in publisher_names] if publisher_names else None
 
     def _quotes(self, wt: Tokens) -> np.ndarray:
@@ -92,7 +93,8 @@ class Matcher:
             per_pos = np.bincount(hits.doc_pos, minlength=seg.shape[0])
             nz = per_pos[per_pos > 0]
             ev.df_median = float(np.median(nz)) if nz.shape[0] else 0.0
-            if self.fp.quotes and ev.df_median >= 3:
+            # Tweets and speeches are short: only short passages can be quotations held elsewhere.
+            if self.fp.quotes and ev.df_median >= 3 and p.words <= 150:
                 q |= self._quoted_elsewhere(hits, w, n)
         else:
             ev.df_median = 1.0
@@ -110,26 +112,33 @@ class Matcher:
         mask = hits.work != w
         works, wpos, dpos = hits.work[mask], hits.work_pos[mask], hits.doc_pos[mask]
         ids, counts = np.unique(works, return_counts=True)
-        order = np.argsort(-counts, kind="stable")[:sample]
-        votes = np.zeros(n, dtype=np.int32)
-        seen = np.zeros(n, dtype=np.int32)
-        for i in order.tolist():
-            o = int(ids[i])
-            ot = self.works.tokens(o)
-            qo = self._quotes(ot)
-            sel = works == o
-            pos, at = wpos[sel], dpos[sel]
-            ok = pos < len(ot)
+        top = ids[np.argsort(-counts, kind="stable")[:sample]]
+        # the quote masks of the sampled works, end to end, so that one gather reads them all
+        masks = [self._quotes(self.works.tokens(int(o))) for o in top.tolist()]
+        lens = np.array([m.shape[0] for m in masks], dtype=np.int64)
+        offs = np.concatenate(([0], np.cumsum(lens)[:-1]))
+        big = np.concatenate(masks) if masks else np.zeros(0, dtype=bool)
+        slot = np.searchsorted(top, works)
+        keep = (slot < top.shape[0]) & (top[np.minimum(slot, top.shape[0] - 1)] == works)
+        slot, wpos, dpos = slot[keep], wpos[keep], dpos[keep]
+        ok = wpos < lens[slot]
+        slot, wpos, dpos = slot[ok], wpos[ok], dpos[ok]
+        votes = np.zeros(n, dtype=np.int64)
+        seen = np.zeros(n, dtype=np.int64)
+        if big.shape[0]:
             for d in range(k):
-                idx = at[ok] + d
-                keep = idx < n
-                seen[idx[keep]] += 1
-                votes[idx[keep]] += qo[np.minimum(pos[ok][keep] + d, len(ot) - 1)]
+                at = dpos + d
+                inside = at < n
+                src = offs[slot[inside]] + np.minimum(wpos[inside] + d, lens[slot[inside]] - 1)
+                seen += np.bincount(at[inside], minlength=n)[:n]
+                votes += np.bincount(at[inside], weights=big[src], minlength=n)[:n].astype(np.int64)
         return (seen > 0) & (votes * 2 >= seen * 1) & (votes > 0)
 
-    def _rule_out(self, doc: Tokens, wt: Tokens, w: int,
-                  passages: list[Passage]) -> tuple[list[Passage], list[tuple[Passage, str]]]:
-        """Split passages into kept ones and ones a false-positive rule rules out."""
+    def _work_aux(self, w: int, wt: Tokens) -> tuple:
+        """Per-work masks and k-grams the false-positive rules use, cached (works recur across pages)."""
+        hit = self._aux_cache.get(w)
+        if hit is not None and hit[0] is wt.text:
+            return hit[1]
         fp = self.fp
         quote = self._quotes(wt) if fp.quotes else None
         boiler = fp.boilerplate_mask(wt)[0] if fp.boilerplate else None
@@ -137,7 +146,17 @@ class Matcher:
         if fp.short_lines:
             short = short_line_mask(wt, max(r.max_line_words for r in fp.short_lines),
                                     max(r.unterminated_max_words for r in fp.short_lines))
-        kg = kgram_hashes(wt.hashes, self.settings.k)
+        aux = (quote, boiler, short, kgram_hashes(wt.hashes, self.settings.k))
+        if len(self._aux_cache) > 2048:
+            self._aux_cache.clear()
+        self._aux_cache[w] = (wt.text, aux)
+        return aux
+
+    def _rule_out(self, doc: Tokens, wt: Tokens, w: int,
+                  passages: list[Passage]) -> tuple[list[Passage], list[tuple[Passage, str]]]:
+        """Split passages into kept ones and ones a false-positive rule rules out."""
+        fp = self.fp
+        quote, boiler, short, kg = self._work_aux(w, wt)
         kept, dropped = [], []
         for p in passages:
             rid = fp.check(self._evidence(doc, wt, w, p, quote, boiler, short, kg))

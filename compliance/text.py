@@ -188,6 +188,14 @@ class Tokens:
     ends: np.ndarray  # int64, original offset just past the last char
     sentence: np.ndarray  # int32, sentence number of each token
     numeric: np.ndarray  # bool, token starts with a digit
+    _stop: np.ndarray | None = None
+
+    @property
+    def stop(self) -> np.ndarray:
+        """Which tokens are stop words (computed once per Tokens)."""
+        if self._stop is None:
+            self._stop = is_stop(self.hashes)
+        return self._stop
 
     def __len__(self) -> int:
         return int(self.hashes.shape[0])

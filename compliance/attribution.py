@@ -151,10 +151,24 @@ class AttributionIndex:
     @classmethod
     def for_work_info(cls, work: dict[str, Any], rules: "RuleSet | None" = None) -> "AttributionIndex":
         """The names of one work as :meth:`Registry.work_info` describes it (tests, single checks)."""
-        notice = work.get("notice") or {}
-        return cls(registry_entries([(work["publisher"], work.get("holder"), work.get("domains") or [])],
-                                    [(work["id"], work.get("author"), work.get("url"))],
-                                    [(work["id"], notice.get("holder"), notice.get("text"))], rules))
+        return cls.for_works([work], rules)
+
+    @classmethod
+    def for_works(cls, works: Sequence[dict[str, Any]], rules: "RuleSet | None" = None) -> "AttributionIndex":
+        """The names of the works a document copies (their publishers, holders, authors, URLs, notices).
+
+        A scan builds this per document with findings: only the copied works'
+        credits matter for their verdicts, and a small automaton is built in
+        microseconds where one over a whole registry of 100,000 works takes
+        seconds.
+        """
+        pubs: dict[str, tuple[str, str | None, list[str]]] = {}
+        for w in works:
+            pubs.setdefault(w["publisher"], (w["publisher"], w.get("holder"), list(w.get("domains") or [])))
+        return cls(registry_entries(list(pubs.values()),
+                                    [(w["id"], w.get("author"), w.get("url")) for w in works],
+                                    [(w["id"], (w.get("notice") or {}).get("holder"), (w.get("notice") or {}).get("text"))
+                                     for w in works], rules))
 
     def find(self, doc: Document, tokens: Tokens | None = None,
              scopes: set[tuple[str, str]] | None = None, limit: int = 10_000) -> list[Hit]:

@@ -106,11 +106,6 @@ class Scanner:
         self.matcher = Matcher(index, registry, self.settings, rules.false_positives,
                                work_publisher=publisher, publisher_names=names)
         self._work_info: dict[int, dict[str, Any]] = {}
-        from .attribution import AttributionIndex
-
-        # registry names (publishers, holders, authors, domains, URLs, notices) for attribution; built
-        # here, before any worker forks, so that workers share it
-        self._attribution: Any = AttributionIndex.from_registry(registry, rules)
         self.scan_key = f"{registry.registry_version()}/{rules.version()}/{__version__}"
 
     def work_info(self, num: int) -> dict[str, Any]:
@@ -153,18 +148,14 @@ class Scanner:
             coverage = round(min(1.0, copied / max(1, len(wm.tokens))), 4)
             modified = any(p.method != "exact" for p in passages)
             if hits is None:
-                if self._attribution is None:
-                    from .attribution import AttributionIndex
+                from .attribution import AttributionIndex
 
-                    self._attribution = AttributionIndex.from_registry(self.registry, self.rules)
-                scopes = set()
-                for other in matches:
-                    if other.passages:
-                        oi = self.work_info(other.work)
-                        scopes |= {("publisher", oi["publisher"]), ("work", oi["id"])}
-                hits = self._attribution.find(doc, tokens, scopes)
+                # the names of the works this page copies, found in one Aho-Corasick pass over the page
+                copied_infos = [self.work_info(o.work) for o in matches if o.passages]
+                attribution = AttributionIndex.for_works(copied_infos, self.rules)
+                hits = attribution.find(doc, tokens)
             ctx = VerdictContext(doc, info, passages, copied, coverage, modified,
-                                 self._attribution.for_work(hits, info, passages))
+                                 attribution.for_work(hits, info, passages))
             decision = decide(ctx, self.rules)
             findings.append(Finding(
                 id=finding_id(doc_sha, info["id"]),

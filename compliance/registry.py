@@ -92,8 +92,10 @@ class RegisterOutcome:
 
 def _pack_windows(windows: list[Window]) -> bytes:
     arr = np.zeros(len(windows), dtype=[("first", "<i4"), ("last", "<i4"), ("value", "<u8")])
-    for i, w in enumerate(windows):
-        arr[i] = (w.first, w.last, w.value)
+    if windows:
+        arr["first"] = [w.first for w in windows]
+        arr["last"] = [w.last for w in windows]
+        arr["value"] = np.array([w.value for w in windows], dtype=np.uint64)
     return arr.tobytes()
 
 
@@ -190,19 +192,25 @@ class Registry:
     # ------------------------------------------------------------ publishers
     def publisher_id(self, name: str, *, holder: str | None = None, email: str | None = None,
                      domains: Iterable[str] = ()) -> int:
-        """Find or create a publisher; fill in holder, e-mail and domains it lacks."""
-        row = self.db.execute("SELECT id, holder, contact_email, domains FROM publishers WHERE name = ?",
-                              [name]).fetchone()
-        doms = sorted({d.lower() for d in domains if d})
+        """Find or create a publisher; fill in holder, e-mail and domains it lacks.
+
+        Writes only when something is new (registering 100,000 works of 50
+        publishers should not rewrite a publisher row 100,000 times).
+        """
+        row = self.db.conn.execute("SELECT id, holder, contact_email, domains FROM publishers WHERE name = ?",
+                                   [name]).fetchone()
+        doms = {d.lower() for d in domains if d}
         if row is None:
-            cur = self.db.execute(
+            cur = self.db.conn.execute(
                 "INSERT INTO publishers(name, holder, contact_email, domains, created_at) VALUES (?,?,?,?,?)",
-                [name, holder, email, json.dumps(doms), now_utc()])
+                [name, holder, email, json.dumps(sorted(doms)), now_utc()])
             return int(cur.lastrowid)
         pid, old_holder, old_email, old_domains = row
-        merged = sorted(set(json.loads(old_domains or "[]")) | set(doms))
-        self.db.execute("UPDATE publishers SET holder = ?, contact_email = ?, domains = ? WHERE id = ?",
-                        [old_holder or holder, old_email or email, json.dumps(merged), pid])
+        known = set(json.loads(old_domains or "[]"))
+        if (old_holder or not holder) and (old_email or not email) and doms <= known:
+            return int(pid)
+        self.db.conn.execute("UPDATE publishers SET holder = ?, contact_email = ?, domains = ? WHERE id = ?",
+                             [old_holder or holder, old_email or email, json.dumps(sorted(known | doms)), pid])
         return int(pid)
 
     def publishers(self) -> list[dict[str, Any]]:
@@ -239,14 +247,17 @@ class Registry:
             if rec.prepared is None or rec.prepared[0] != settings.fingerprint_key():
                 prepare_record(rec, settings)
             prepared.append((rec, *rec.prepared[1:]))
+        ex = self.db.conn.execute  # the plain connection: this loop runs 100,000 times
+        now = now_utc()
+        key = settings.fingerprint_key()
         with self.db.atomic():
             changed = False
             for rec, body_end, fp, doc_simhash, sha in prepared:
-                existing = self.db.execute("SELECT num, sha256 FROM works WHERE id = ?", [rec.id]).fetchone()
+                existing = ex("SELECT num, sha256 FROM works WHERE id = ?", [rec.id]).fetchone()
                 if existing and existing[1] == sha:
                     out.append(RegisterOutcome(rec.id, "unchanged", rec.publisher))
                     continue
-                dup = self.db.execute("SELECT id FROM works WHERE sha256 = ? AND id != ?", [sha, rec.id]).fetchone()
+                dup = ex("SELECT id FROM works WHERE sha256 = ? AND id != ?", [sha, rec.id]).fetchone()
                 note = f"same text as {dup[0]}, registered again under this id" if dup and not existing else ""
                 from urllib.parse import urlsplit
 
@@ -265,35 +276,36 @@ class Registry:
                 )
                 values = [rec.id, pid, rec.title, rec.url, rec.published, rec.author, rec.text,
                           rec.body_start, body_end, sha, doc_simhash, rec.source_path, rec.source_format,
-                          rec.raw_sha256, now_utc()]
+                          rec.raw_sha256, now]
                 if existing:
                     num = int(existing[0])
-                    self.db.execute(
+                    ex(
                         """UPDATE works SET id=?, publisher_id=?, title=?, url=?, published=?, author=?, text=?,
                            body_start=?, body_end=?, sha256=?, simhash=?, source_path=?, source_format=?,
                            raw_sha256=?, registered_at=? WHERE num = ?""", values + [num])
-                    self.db.execute("DELETE FROM notices WHERE work_num = ?", [num])
+                    ex("DELETE FROM notices WHERE work_num = ?", [num])
                     status = "updated"
                 else:
-                    cur = self.db.execute(
+                    cur = ex(
                         """INSERT INTO works(id, publisher_id, title, url, published, author, text, body_start,
                            body_end, sha256, simhash, source_path, source_format, raw_sha256, registered_at)
                            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", values)
                     num = int(cur.lastrowid)
                     status = "added"
                 notice_id = None
-                for n in rec.notices:
-                    cur = self.db.execute(
+                for n in rec.notices:  # noqa: B007 - each row's id is needed for the main notice
+                    cur = ex(
                         """INSERT INTO notices(publisher_id, work_num, text, holder, years, all_rights_reserved,
                            restriction, contact_email, license, source, start, end) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
                         [pid, num, n.text, n.holder, json.dumps(n.years), int(n.all_rights_reserved), n.restriction,
                          n.contact_email, n.license, n.source, n.start, n.end])
                     if notice_id is None and (n.holder or n.all_rights_reserved or n.license):
                         notice_id = int(cur.lastrowid)
-                self.db.execute("UPDATE works SET notice_id = ? WHERE num = ?", [notice_id, num])
-                self.db.execute(
+                if notice_id is not None or existing:
+                    ex("UPDATE works SET notice_id = ? WHERE num = ?", [notice_id, num])
+                ex(
                     "INSERT OR REPLACE INTO fingerprints(work_num, scheme, hashes, positions, windows) VALUES (?,?,?,?,?)",
-                    [num, settings.fingerprint_key(), fp.hashes.astype("<u8").tobytes(),
+                    [num, key, fp.hashes.astype("<u8").tobytes(),
                      fp.positions.astype("<i4").tobytes(), _pack_windows(fp.windows)])
                 changed = True
                 out.append(RegisterOutcome(rec.id, status, rec.publisher, note))

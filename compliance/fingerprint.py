@@ -122,15 +122,22 @@ def bigram_features(hashes: np.ndarray) -> np.ndarray:
     return _mix64(hashes[:-1] * _K_MULT[0] + hashes[1:] * _K_MULT[1])
 
 
-def _window_bounds(tokens: Tokens, window_words: int) -> list[tuple[int, int]]:
-    """Token ranges [first, end) of whole-sentence windows of about *window_words*."""
+def _window_bounds(tokens: Tokens, window_words: int, hard: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """Token ranges [first, end) of whole-sentence windows of about *window_words*.
+
+    *hard* are token positions no window may cross (document starts in a batch).
+    """
     n = len(tokens)
     cuts = np.flatnonzero(np.diff(tokens.sentence)) + 1
+    hard_set: set[int] = set()
+    if hard is not None and hard.shape[0]:
+        cuts = np.union1d(cuts, hard)
+        hard_set = set(hard.tolist())
     out: list[tuple[int, int]] = []
     first = 0
     for b in cuts.tolist() + [n]:
-        if b - first >= window_words or b == n:
-            if b - first < max(4, window_words // 3) and out:
+        if b - first >= window_words or b == n or b in hard_set:
+            if b - first < max(4, window_words // 3) and out and first not in hard_set:
                 out[-1] = (out[-1][0], b)  # a short tail joins the previous window
             elif b > first:
                 out.append((first, b))
@@ -138,7 +145,7 @@ def _window_bounds(tokens: Tokens, window_words: int) -> list[tuple[int, int]]:
     return out
 
 
-def simhash_windows(tokens: Tokens, window_words: int) -> list[Window]:
+def simhash_windows(tokens: Tokens, window_words: int, hard: np.ndarray | None = None) -> list[Window]:
     """Simhash of each window of whole sentences holding about *window_words* words.
 
     Sentence-aligned windows are shift-invariant: a copy pasted anywhere in a
@@ -149,17 +156,18 @@ def simhash_windows(tokens: Tokens, window_words: int) -> list[Window]:
     n = len(tokens)
     if n == 0:
         return []
-    bounds = _window_bounds(tokens, window_words)
+    bounds = _window_bounds(tokens, window_words, hard)
     feats = bigram_features(tokens.hashes)  # feature t covers tokens t, t+1
-    bits = np.unpackbits(feats.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
-    csum = np.zeros((bits.shape[0] + 1, 64), dtype=np.int32)
-    np.cumsum(bits, axis=0, dtype=np.int32, out=csum[1:])
+    # bit j of every feature, one contiguous row per bit (cumulative sums along rows are fast)
+    bits = np.unpackbits(feats.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little").T
+    csum = np.zeros((64, bits.shape[1] + 1), dtype=np.int32)
+    np.cumsum(bits, axis=1, dtype=np.int32, out=csum[:, 1:])
     nf = feats.shape[0]
     first = np.array([f for f, _ in bounds], dtype=np.int64)
     end = np.array([e for _, e in bounds], dtype=np.int64)
     a = first
     b = np.maximum(first + 1, np.minimum(end - 1, nf))  # bigrams inside each window
-    on = (csum[b] - csum[a]) * 2 > (b - a)[:, None]
+    on = ((csum[:, b] - csum[:, a]) * 2 > (b - a)[None, :]).T
     values = (on * _BITS[None, :]).sum(axis=1, dtype=np.uint64)
     return [Window(int(f), int(e) - 1, int(v)) for f, e, v in zip(first.tolist(), end.tolist(), values.tolist())]
 

@@ -40,7 +40,7 @@ class Hits:
 class SeedIndex:
     """Sorted fingerprint arrays plus a bit-table prefilter."""
 
-    FORMAT = 2  # bump when the arrays' layout changes (cache files carry it in their key)
+    FORMAT = 3  # bump when the arrays' layout changes (cache files carry it in their key)
 
     BUCKET_BITS = 24
 
@@ -72,6 +72,7 @@ class SeedIndex:
             offsets = np.zeros(nb + 1, dtype=np.uint32 if hashes.shape[0] < 2**32 else np.uint64)
             np.cumsum(counts, out=offsets[1:])
         self.offsets = offsets
+        self.near: "NearIndex | None" = None
 
     @classmethod
     def build(cls, parts: Iterable[tuple[int, np.ndarray, np.ndarray]], n_works: int,
@@ -191,7 +192,7 @@ class SeedIndex:
     @property
     def nbytes(self) -> int:
         return int(self.hashes.nbytes + self.works.nbytes + self.positions.nbytes + self.table.nbytes
-                   + self.offsets.nbytes)
+                   + self.offsets.nbytes + (self.near.nbytes if self.near is not None else 0))
 
     _ARRAYS = ("hashes", "works", "positions", "table", "offsets")
 
@@ -206,6 +207,10 @@ class SeedIndex:
             for name in self._ARRAYS:
                 np.save(tmp / f"{name}.npy", getattr(self, name))
             (tmp / "n_works").write_text(str(self.n_works))
+            if self.near is not None:
+                for name in NearIndex._ARRAYS:
+                    np.save(tmp / f"near_{name}.npy", getattr(self.near, name))
+                (tmp / "near_k").write_text(str(self.near.k))
             final = folder / key
             if final.exists():
                 shutil.rmtree(tmp)
@@ -228,5 +233,92 @@ class SeedIndex:
             n_works = int((d / "n_works").read_text())
         except (OSError, ValueError):
             return None
-        return cls(arrays["hashes"], arrays["works"], arrays["positions"], n_works, table=arrays["table"],
-                   offsets=arrays["offsets"])
+        index = cls(arrays["hashes"], arrays["works"], arrays["positions"], n_works, table=arrays["table"],
+                    offsets=arrays["offsets"])
+        if (d / "near_k").exists():
+            try:
+                na = {name: np.asarray(np.load(d / f"near_{name}.npy", mmap_mode="r")) for name in NearIndex._ARRAYS}
+                index.near = NearIndex(na["values"], na["works"], na["first"], na["last"],
+                                       int((d / "near_k").read_text()), keys=na["keys"], orders=na["orders"])
+            except (OSError, ValueError):
+                return None
+        return index
+
+
+class NearIndex:
+    """Simhashes of the registered works' passage windows, banded for look-up.
+
+    Pigeonhole: split the 64 bits into ``k + 1`` blocks; two values within
+    Hamming distance ``k`` agree exactly on at least one block.  Each block
+    is a sorted array of (block value, row), so a look-up is a few binary
+    searches and a popcount over the bucket, never a scan of every window.
+    It finds lightly edited passages whose exact k-grams the edits broke.
+    """
+
+    def __init__(self, values: np.ndarray, works: np.ndarray, first: np.ndarray, last: np.ndarray,
+                 k: int, keys: np.ndarray | None = None, orders: np.ndarray | None = None) -> None:
+        self.values, self.works, self.first, self.last, self.k = values, works, first, last, k
+        self.blocks = k + 1
+        self.widths = [64 // self.blocks + (1 if b < 64 % self.blocks else 0) for b in range(self.blocks)]
+        self.shifts = [sum(self.widths[:b]) for b in range(self.blocks)]
+        if keys is None or orders is None:
+            keys = np.zeros((self.blocks, values.shape[0]), dtype=np.uint32)
+            orders = np.zeros((self.blocks, values.shape[0]), dtype=np.int32)
+            for b in range(self.blocks):
+                kb = self._block(values, b)
+                o = np.argsort(kb, kind="stable")
+                keys[b], orders[b] = kb[o], o
+        self.keys, self.orders = keys, orders
+
+    def _block(self, v: np.ndarray, b: int) -> np.ndarray:
+        mask = np.uint64((1 << self.widths[b]) - 1)
+        return ((v >> np.uint64(self.shifts[b])) & mask).astype(np.uint32)
+
+    @classmethod
+    def build(cls, parts: Iterable[tuple[int, np.ndarray]], k: int, min_words: int) -> "NearIndex":
+        """From ``(work number, windows record array)`` pairs (first, last, value)."""
+        vs, ws, fs, ls = [], [], [], []
+        for work, arr in parts:
+            if arr.shape[0] == 0:
+                continue
+            keep = (arr["last"] - arr["first"] + 1) >= min_words
+            arr = arr[keep]
+            vs.append(arr["value"].astype(np.uint64))
+            fs.append(arr["first"].astype(np.int32))
+            ls.append(arr["last"].astype(np.int32))
+            ws.append(np.full(arr.shape[0], work, dtype=np.int32))
+        if not vs:
+            z = np.zeros(0, dtype=np.int32)
+            return cls(np.zeros(0, dtype=np.uint64), z, z, z, k)
+        return cls(np.concatenate(vs), np.concatenate(ws), np.concatenate(fs), np.concatenate(ls), k)
+
+    def query(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(query index, row, distance) of every indexed window within distance k of a query value."""
+        e = np.zeros(0, dtype=np.int64)
+        if values.shape[0] == 0 or self.values.shape[0] == 0:
+            return e, e, e
+        from .align import _ranges
+
+        qs, rows = [], []
+        for b in range(self.blocks):
+            qb = self._block(values, b)
+            lo = np.searchsorted(self.keys[b], qb, "left")
+            hi = np.searchsorted(self.keys[b], qb, "right")
+            cnt = hi - lo
+            qs.append(np.repeat(np.arange(values.shape[0]), cnt))
+            rows.append(self.orders[b][_ranges(lo, cnt)])
+        q = np.concatenate(qs)
+        r = np.concatenate(rows).astype(np.int64)
+        if q.shape[0] == 0:
+            return e, e, e
+        dist = np.bitwise_count(self.values[r] ^ values[q]).astype(np.int64)
+        ok = dist <= self.k
+        q, r, dist = q[ok], r[ok], dist[ok]
+        pair = np.unique(q * self.values.shape[0] + r, return_index=True)[1]  # a pair found in two blocks once
+        return q[pair], r[pair], dist[pair]
+
+    _ARRAYS = ("values", "works", "first", "last", "keys", "orders")
+
+    @property
+    def nbytes(self) -> int:
+        return int(sum(getattr(self, a).nbytes for a in self._ARRAYS))

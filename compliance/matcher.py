@@ -173,7 +173,43 @@ class Matcher:
     def match(self, doc: Tokens) -> list[WorkMatch]:
         """Every registered work copied into *doc*, with its passages."""
         kg = kgram_hashes(doc.hashes, self.settings.k)
-        return self.match_candidates(doc, self.index.candidates(self.index.lookup(kg), self.settings))
+        cands = self.index.candidates(self.index.lookup(kg), self.settings)
+        return self.match_candidates(doc, self._with_near(doc, cands))
+
+    def _near_many(self, allt: Tokens, first: np.ndarray, n_docs: int) -> list[list[int]]:
+        """Near-duplicate candidates for each document of a batch (one simhash pass, one look-up)."""
+        out: list[list[int]] = [[] for _ in range(n_docs)]
+        near = self.index.near
+        if near is None or len(allt) == 0:
+            return out
+        from .fingerprint import simhash_windows, window_arrays
+
+        wf, wl, wv = window_arrays(simhash_windows(allt, self.settings.window_words, first[1:]))
+        long = (wl - wf + 1) >= self.settings.near_min_words
+        wf, wv = wf[long], wv[long]
+        q, rows, _ = near.query(wv)
+        if rows.shape[0] == 0:
+            return out
+        docs = np.searchsorted(first, wf[q], "right") - 1
+        for d, w in set(zip(docs.tolist(), near.works[rows].tolist())):
+            out[d].append(int(w))
+        for lst in out:
+            lst.sort()
+        return out
+
+    def _with_near(self, doc: Tokens, cands: list[int]) -> list[int]:
+        """Add the works whose passage windows are near-duplicates (simhash) of the document's."""
+        near = self.index.near
+        if near is None or len(doc) < self.settings.near_min_words:
+            return cands
+        wins = [w for w in doc_windows(doc, self.settings) if w.last - w.first + 1 >= self.settings.near_min_words]
+        if not wins:
+            return cands
+        _, rows, _ = near.query(np.array([w.value for w in wins], dtype=np.uint64))
+        if rows.shape[0] == 0:
+            return cands
+        extra = [int(x) for x in np.unique(near.works[rows]) if int(x) not in cands]
+        return cands + extra[: max(0, self.settings.max_candidates - len(cands))]
 
     def match_many(self, texts: list[str]) -> list[tuple[Tokens, list[WorkMatch]]]:
         """Match a batch of documents: one tokenizer pass and one index look-up for all.
@@ -207,12 +243,14 @@ class Matcher:
         else:
             d_of = hits.doc_pos
         cands = self.index.candidates_many(hits, d_of, len(texts), st)
+        near = self._near_many(allt, first, len(texts))
         out: list[tuple[Tokens, list[WorkMatch]]] = []
         for i, text in enumerate(texts):
             a, b = int(first[i]), int(last[i])
             doc = Tokens(text, allt.hashes[a:b], allt.starts[a:b] - bases[i], allt.ends[a:b] - bases[i],
                          allt.sentence[a:b], allt.numeric[a:b])
-            out.append((doc, self.match_candidates(doc, cands[i]) if cands[i] else []))
+            c = cands[i] + [w for w in near[i] if w not in cands[i]][: max(0, st.max_candidates - len(cands[i]))]
+            out.append((doc, self.match_candidates(doc, c) if c else []))
         return out
 
     def match_candidates(self, doc: Tokens, cands: list[int]) -> list[WorkMatch]:

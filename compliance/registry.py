@@ -23,7 +23,7 @@ import sqlite_utils
 
 from .errors import RegistryError
 from .fingerprint import Window, fingerprint_tokens, simhash_of_features, bigram_features, to_hex
-from .index import SeedIndex
+from .index import NearIndex, SeedIndex
 from .migrations import migrations
 from .models import sha256_text
 from .settings import MatcherSettings
@@ -90,8 +90,11 @@ class RegisterOutcome:
     detail: str = ""
 
 
+_WINDOW_DTYPE = np.dtype([("first", "<i4"), ("last", "<i4"), ("value", "<u8")])
+
+
 def _pack_windows(windows: list[Window]) -> bytes:
-    arr = np.zeros(len(windows), dtype=[("first", "<i4"), ("last", "<i4"), ("value", "<u8")])
+    arr = np.zeros(len(windows), dtype=_WINDOW_DTYPE)
     if windows:
         arr["first"] = [w.first for w in windows]
         arr["last"] = [w.last for w in windows]
@@ -413,12 +416,19 @@ class Registry:
 
         import hashlib
 
+        def windows() -> Iterator[tuple[int, np.ndarray]]:
+            for num, blob in self.db.execute("SELECT work_num, windows FROM fingerprints"):
+                yield num, np.frombuffer(blob, dtype=_WINDOW_DTYPE)
+
         key = hashlib.sha256(f"{self.registry_version()}|{settings.fingerprint_key()}|{settings.max_df_fraction}|"
-                             f"{settings.max_df_floor}|{SeedIndex.FORMAT}|{max_num}".encode()).hexdigest()[:20]
+                             f"{settings.max_df_floor}|{settings.near_index_hamming}|{settings.near_min_words}|"
+                             f"{SeedIndex.FORMAT}|{max_num}".encode()).hexdigest()[:20]
         cache = self.index_cache_dir()
         index = SeedIndex.load_dir(cache, key) if cache is not None else None
         if index is None:
             index = SeedIndex.build(parts(), max_num + 1, settings)
+            if settings.near_index_hamming >= 0:
+                index.near = NearIndex.build(windows(), settings.near_index_hamming, settings.near_min_words)
             if cache is not None:
                 try:
                     index.save_dir(cache, key)

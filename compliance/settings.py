@@ -29,6 +29,9 @@ class MatcherSettings:
     window_words: int = 12
     near_hamming: int = 6
     near_min_words: int = 16
+    # Banded simhash index over registered windows (pigeonhole over k+1 blocks): a
+    # second way to find candidates when edits broke every exact k-gram.  -1: off.
+    near_index_hamming: int = 3
     # Retrieval: a work is a candidate with this many distinct seed hits ...
     min_candidate_hits: int = 2
     # ... ignoring fingerprints shared by more works than this fraction (plus a floor).

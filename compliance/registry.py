@@ -117,7 +117,9 @@ def prepare_record(rec: "WorkRecord", settings: MatcherSettings) -> "WorkRecord"
     toks = body_tokens(rec.text, rec.body_start, body_end)
     fp = fingerprint_tokens(toks, settings.k, settings.w, settings.window_words)
     doc_simhash = to_hex(simhash_of_features(bigram_features(toks.hashes)))
-    rec.prepared = (settings.fingerprint_key(), body_end, fp, doc_simhash, sha256_text(rec.text))
+    # fingerprints as bytes, ready to store (and cheap to send back from a worker process)
+    packed = (fp.hashes.astype("<u8").tobytes(), fp.positions.astype("<i4").tobytes(), _pack_windows(fp.windows))
+    rec.prepared = (settings.fingerprint_key(), body_end, packed, doc_simhash, sha256_text(rec.text))
     return rec
 
 
@@ -308,8 +310,7 @@ class Registry:
                     ex("UPDATE works SET notice_id = ? WHERE num = ?", [notice_id, num])
                 ex(
                     "INSERT OR REPLACE INTO fingerprints(work_num, scheme, hashes, positions, windows) VALUES (?,?,?,?,?)",
-                    [num, key, fp.hashes.astype("<u8").tobytes(),
-                     fp.positions.astype("<i4").tobytes(), _pack_windows(fp.windows)])
+                    [num, key, *fp])
                 changed = True
                 out.append(RegisterOutcome(rec.id, status, rec.publisher, note))
             if changed:

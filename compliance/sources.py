@@ -160,22 +160,31 @@ def _run_job(job: Job) -> WorkRecord | InputError:
         return exc
 
 
-def _prepare_job(item: "Job | InputError", settings: "MatcherSettings | None") -> WorkRecord | InputError:
-    if isinstance(item, InputError):
-        return item
-    rec = _run_job(item)
-    if settings is not None and isinstance(rec, WorkRecord):
-        from .registry import prepare_record
+def _prepare_chunk(items: "list[Job | InputError]", settings: "MatcherSettings | None") -> list[WorkRecord | InputError]:
+    """Run a chunk of jobs, then fingerprint their records together (one tokenizer pass)."""
+    out = [item if isinstance(item, InputError) else _run_job(item) for item in items]
+    if settings is not None:
+        from .registry import prepare_records
 
-        prepare_record(rec, settings)
-    return rec
+        prepare_records([r for r in out if isinstance(r, WorkRecord)], settings)
+    return out
 
 
 _POOL_SETTINGS: "MatcherSettings | None" = None
 
 
-def _pool_prepare(item: "Job | InputError") -> WorkRecord | InputError:
-    return _prepare_job(item, _POOL_SETTINGS)
+def _pool_prepare_chunk(items: "list[Job | InputError]") -> list[WorkRecord | InputError]:
+    return _prepare_chunk(items, _POOL_SETTINGS)
+
+
+def _chunks(items: Iterator, size: int) -> Iterator[list]:
+    import itertools
+
+    while True:
+        chunk = list(itertools.islice(items, size))
+        if not chunk:
+            return
+        yield chunk
 
 
 def _iter_jobs(paths: list[Path], publisher: str | None, manifest: Path | None) -> Iterator[Job | InputError]:
@@ -208,17 +217,17 @@ def iter_work_records(paths: list[Path], *, publisher: str | None = None, manife
     jobs = _iter_jobs(paths, publisher, manifest)
     head = list(itertools.islice(jobs, 64))
     if workers <= 1 or len(head) < 64:  # a pool is not worth starting for a few pages
-        for item in itertools.chain(head, jobs):
-            yield _prepare_job(item, settings)
+        for chunk in _chunks(itertools.chain(head, jobs), 32):
+            yield from _prepare_chunk(chunk, settings)
         return
-    jobs = itertools.chain(head, jobs)
     import multiprocessing as mp
 
     global _POOL_SETTINGS
     _POOL_SETTINGS = settings
     ctx = mp.get_context("fork")
     with ctx.Pool(workers) as pool:
-        yield from pool.imap(_pool_prepare, jobs, chunksize=16)
+        for chunk in pool.imap(_pool_prepare_chunk, _chunks(itertools.chain(head, jobs), 32)):
+            yield from chunk
 
 
 def _manifest_lines(manifest: Path, max_line: int = 64 * 1024 * 1024) -> Iterator[tuple[int, "str | InputError"]]:

@@ -79,3 +79,24 @@ def test_integrity_after_registration(db):
     reg.close()
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_batched_fingerprinting_equals_one_by_one():
+    """Fingerprinting a batch of works in one pass stores exactly what one work at a time would."""
+    import copy
+    import random
+
+    from compliance.registry import prepare_record, prepare_records
+    from conftest import CORPUS
+
+    from compliance.sources import record_from_text
+
+    recs = [record_from_text(p.read_text(encoding="utf-8"), work_id=p.stem, name=str(p))
+            for p in sorted((CORPUS / "works").rglob("*.txt"))]
+    rng = random.Random(1)
+    words = TEXT.split()
+    recs += [WorkRecord(id=f"r{i}", text=" ".join(rng.choice(words) for _ in range(rng.randrange(1, 60))),
+                        publisher="P") for i in range(20)]  # short and one-word bodies too
+    single = [prepare_record(copy.deepcopy(r), ST).prepared for r in recs]
+    batched = [r.prepared for r in prepare_records([copy.deepcopy(r) for r in recs], ST)]
+    assert single == batched

@@ -25,7 +25,7 @@ from .settings import MatcherSettings
 
 __all__ = ["SeedIndex", "Hits"]
 
-_PREFILTER_BITS = 26  # 8 MiB table; grows with the index below
+_PREFILTER_BITS = 16  # the bit table grows with the index: about 16 bits per fingerprint
 
 
 @dataclass
@@ -42,7 +42,7 @@ class SeedIndex:
 
     FORMAT = 3  # bump when the arrays' layout changes (cache files carry it in their key)
 
-    BUCKET_BITS = 24
+    MAX_BUCKET_BITS = 24
 
     def __init__(self, hashes: np.ndarray, works: np.ndarray, positions: np.ndarray, n_works: int,
                  table: np.ndarray | None = None, offsets: np.ndarray | None = None) -> None:
@@ -64,11 +64,16 @@ class SeedIndex:
                 byte, bit = top >> 3, (top & 7).astype(np.uint8)
                 np.bitwise_or.at(table, byte, np.left_shift(np.uint8(1), bit))
         self.table = table
-        # Bucket offsets on the top BUCKET_BITS bits: a k-gram that passes the
-        # bit table is found by probing a few entries, not by a binary search.
-        nb = 1 << self.BUCKET_BITS
+        # Bucket offsets on the top bits (about one entry per bucket, at most
+        # 2^24 buckets): a k-gram that passes the bit table is found by probing
+        # a few entries, not by a binary search.
+        if offsets is not None and offsets.shape[0] > 1:
+            self.bucket_bits = int(offsets.shape[0] - 1).bit_length() - 1
+        else:
+            self.bucket_bits = max(8, min(self.MAX_BUCKET_BITS, int(max(1, hashes.shape[0])).bit_length()))
+        nb = 1 << self.bucket_bits
         if offsets is None or offsets.shape[0] != nb + 1:
-            counts = np.bincount((hashes >> np.uint64(64 - self.BUCKET_BITS)).astype(np.int64), minlength=nb)
+            counts = np.bincount((hashes >> np.uint64(64 - self.bucket_bits)).astype(np.int64), minlength=nb)
             offsets = np.zeros(nb + 1, dtype=np.uint32 if hashes.shape[0] < 2**32 else np.uint64)
             np.cumsum(counts, out=offsets[1:])
         self.offsets = offsets
@@ -117,7 +122,7 @@ class SeedIndex:
         q = kgrams[cand]
         h = self.hashes
         n = h.shape[0]
-        b = (q >> np.uint64(64 - self.BUCKET_BITS)).astype(np.int64)
+        b = (q >> np.uint64(64 - self.bucket_bits)).astype(np.int64)
         lo = self.offsets[b].astype(np.int64)
         end = self.offsets[b + 1].astype(np.int64)
         # lower bound inside the bucket: probe forward past smaller hashes (buckets hold ~1 entry)

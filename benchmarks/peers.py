@@ -31,8 +31,10 @@ import argparse
 import json
 import os
 import random
+import resource
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -81,28 +83,42 @@ def peers_python() -> Path:
 class Run:
     """One timed subprocess: wall seconds, or the error that stopped it."""
 
-    def __init__(self, seconds: float, error: str | None = None, info: dict | None = None) -> None:
+    def __init__(self, seconds: float, error: str | None = None, info: dict | None = None, cpu: float = 0.0) -> None:
         self.seconds = seconds
         self.error = error
         self.info = info or {}
+        self.cpu = cpu  # user + system seconds of the process and every child it waited for
+
+
+def _children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def timed(cmd: list[str], timeout: float, stdout_path: Path | None = None, cwd: Path = ROOT) -> Run:
     """Run cmd, time it, and turn a crash or a timeout into an error string instead of raising."""
     t = time.perf_counter()
+    c = _children_cpu()
     try:
         with open(stdout_path, "w") if stdout_path else tempfile.TemporaryFile("w+") as out:
-            proc = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE, text=True, timeout=timeout, cwd=cwd)
+            # Own session, so a timeout ends the tool's whole process group (alcove-dux's CLI calls too).
+            proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, text=True, cwd=cwd,
+                                    start_new_session=True)
+            try:
+                _, stderr = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+                return Run(time.perf_counter() - t, f"timed out after {timeout:.0f}s")
             dt = time.perf_counter() - t
+            cpu = _children_cpu() - c
             if not stdout_path:
                 out.seek(0)
                 text = out.read()
-    except subprocess.TimeoutExpired:
-        return Run(time.perf_counter() - t, f"timed out after {timeout:.0f}s")
     except OSError as exc:
         return Run(time.perf_counter() - t, f"could not start: {exc}")
     if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["(no stderr)"])[-1]
+        last = (stderr.strip().splitlines() or ["(no stderr)"])[-1]
         return Run(dt, f"exit {proc.returncode}: {last[:200]}")
     info: dict = {}
     if not stdout_path:
@@ -112,17 +128,18 @@ def timed(cmd: list[str], timeout: float, stdout_path: Path | None = None, cwd: 
                 break
             except ValueError:
                 continue
-    return Run(dt, None, info)
+    return Run(dt, None, info, cpu)
 
 
-def run_compliance(py: str, s: Path, crawl: Path, workers: int, findings: Path, timeout: float) -> tuple[Run, Run]:
+def run_compliance(py: str, s: Path, crawl: list[Path], workers: int, findings: Path,
+                   timeout: float) -> tuple[Run, Run]:
     """register + scan through the real CLI on a fresh registry: (register run, scan run)."""
     with tempfile.TemporaryDirectory(prefix="peers-compliance-") as tmp:
         base = [py, "-m", "compliance", "--db", str(Path(tmp) / "registry.db"), "--rules", str(ROOT / "rules")]
         reg = timed([*base, "register", "--manifest", str(s / "works.jsonl"), "--quiet"], timeout)
         if reg.error:
             return reg, Run(0.0, "not run: register failed")
-        scan = timed([*base, "scan", str(crawl), "--format", "jsonl", "--quiet", "--workers", str(workers)],
+        scan = timed([*base, "scan", *map(str, crawl), "--format", "jsonl", "--quiet", "--workers", str(workers)],
                      timeout, stdout_path=findings)
         return reg, scan
 
@@ -140,7 +157,7 @@ def run_peer(py: Path, name: str, s: Path, docs: list[str] | None, findings: Pat
 def score(s: Path, findings: Path) -> dict:
     """plagdet.py's overall measures for a findings file (or an error)."""
     proc = subprocess.run([sys.executable, str(DATA / "plagdet.py"), str(s), str(findings), "--json"],
-                          capture_output=True, text=True)
+                          check=False, capture_output=True, text=True)
     if proc.returncode != 0:
         return {"error": f"plagdet.py exit {proc.returncode}: {(proc.stderr.strip().splitlines() or [''])[-1]}"}
     return json.loads(proc.stdout)["overall"]
@@ -211,6 +228,7 @@ def main() -> int:
     load0 = os.getloadavg()
     all_docs = sorted(p.name for p in (s / "crawl").glob("*.txt"))
     dux_docs = sorted(random.Random(args.seed).sample(all_docs, min(args.dux_docs, len(all_docs))))
+    half_docs = all_docs[::2]  # every other document: the marginal rate is (all - half) / (t_all - t_half)
     py = project_python()
     peers_py: Path | None = None
     setup_error = None
@@ -225,7 +243,7 @@ def main() -> int:
 
     def row(key: str, tool: str, docs: list[str] | None) -> dict:
         return rows.setdefault(key, {"tool": tool, "docs": len(docs) if docs is not None else len(all_docs),
-                                     "bytes": crawl_bytes(s, docs), "times": [], "errors": [],
+                                     "bytes": crawl_bytes(s, docs), "times": [], "cpu": [], "errors": [],
                                      "findings": None, "info": {}})
 
     def note(r: dict, run: Run, seconds: float, findings: Path) -> None:
@@ -233,6 +251,7 @@ def main() -> int:
             r["errors"].append(run.error)
             return
         r["times"].append(seconds)
+        r["cpu"].append(run.cpu)
         r["info"] = run.info or r["info"]
         if r["findings"] is None:
             r["findings"] = findings
@@ -243,23 +262,26 @@ def main() -> int:
                 if tool == "alcove-dux":
                     continue
                 print(f"run {i + 1}/{args.repeat}: {tool}", file=sys.stderr)
-                if tool == "compliance":
-                    for w in (1, 2):
-                        f = work / f"compliance-w{w}-{i}.jsonl"
-                        reg, scan = run_compliance(py, s, s / "crawl", w, f, args.timeout)
-                        both = Run(reg.seconds + scan.seconds, reg.error or scan.error)
-                        note(row(f"compliance-w{w}", f"compliance register+scan, {w} worker{'s' * (w > 1)}", None),
-                             both, both.seconds, f)
-                        note(row(f"compliance-scan-w{w}", f"compliance scan only, {w} worker{'s' * (w > 1)}", None),
-                             scan, scan.seconds, f)
-                    continue
-                r = row(tool, tool, None)
-                if peers_py is None:
-                    r["errors"].append(setup_error)
-                    continue
-                f = work / f"{tool}-{i}.jsonl"
-                run = run_peer(peers_py, tool, s, None, f, args.timeout)
-                note(r, run, run.seconds, f)
+                for part, docs in (("", None), ("@half", half_docs)):
+                    if tool == "compliance":
+                        paths = [s / "crawl"] if docs is None else [s / "crawl" / d for d in docs]
+                        for w in (1, 2):
+                            f = work / f"compliance-w{w}{part}-{i}.jsonl"
+                            reg, scan = run_compliance(py, s, paths, w, f, args.timeout)
+                            both = Run(reg.seconds + scan.seconds, reg.error or scan.error, cpu=reg.cpu + scan.cpu)
+                            label = f"{w} worker{'s' * (w > 1)}"
+                            note(row(f"compliance-w{w}{part}", f"compliance register+scan, {label}", docs),
+                                 both, both.seconds, f)
+                            note(row(f"compliance-scan-w{w}{part}", f"compliance scan only, {label}", docs),
+                                 scan, scan.seconds, f)
+                        continue
+                    r = row(tool + part, tool, docs)
+                    if peers_py is None:
+                        r["errors"].append(setup_error)
+                        continue
+                    f = work / f"{tool}{part}-{i}.jsonl"
+                    run = run_peer(peers_py, tool, s, docs, f, args.timeout)
+                    note(r, run, run.seconds, f)
         if "alcove-dux" in tools:
             r = row("alcove-dux", f"alcove-dux (sample of {len(dux_docs)} docs)", dux_docs)
             for i in range(args.dux_repeat):
@@ -278,8 +300,12 @@ def main() -> int:
         for key, r in rows.items():
             r["seconds"] = median_or_none(r["times"])
             r["mb_s"] = r["bytes"] / 1e6 / r["seconds"] if r["seconds"] else None
-            if r["findings"] is not None:
+            if r["findings"] is not None and not key.endswith("@half"):
                 r["score"] = score(sample_dir if key == "alcove-dux" else s, r["findings"])
+        for key, r in rows.items():
+            half = rows.get(key + "@half", {})
+            dt = r["seconds"] - half["seconds"] if r["seconds"] and half.get("seconds") else None
+            r["marginal_mb_s"] = (r["bytes"] - half["bytes"]) / 1e6 / dt if dt and dt > 0 else None
         comp_sample = None
         if sample_dir is not None and rows.get("compliance-w1", {}).get("findings") is not None:
             comp_sample = score(sample_dir, restrict(rows["compliance-w1"]["findings"], dux_docs,
@@ -300,16 +326,24 @@ def summarise(rows: dict, tools: list[str], args: argparse.Namespace, command: s
               dux_docs: list[str], comp_sample: dict | None) -> dict:
     """Ratios against the fastest peer and the plagdet comparison, as one JSON-ready dict."""
     base = rows.get("compliance-w1", {}).get("mb_s")
+    base_marginal = rows.get("compliance-scan-w1", {}).get("marginal_mb_s")
     peers_ok = {k: r for k, r in rows.items() if k in PEERS and r.get("mb_s")}
     out_rows = []
     for key, r in rows.items():
+        if key.endswith("@half"):
+            continue
         sc = r.get("score") or {}
         out_rows.append({
-            "key": key, "tool": r["tool"], "docs": r["docs"], "mb": round(r["bytes"] / 1e6, 3),
-            "runs": len(r["times"]), "seconds_median": r["seconds"], "seconds_all": [round(t, 2) for t in r["times"]],
-            "mb_s": r["mb_s"], "plagdet": sc.get("plagdet"), "precision": sc.get("precision"),
+            "key": key, "tool": r["tool"], "docs": r["docs"], "mb": r["bytes"] / 1e6,
+            "runs": len(r["times"]), "seconds_median": r["seconds"], "cpu_median": median_or_none(r["cpu"]),
+            "seconds_all": [round(t, 2) for t in r["times"]],
+            "mb_s": r["mb_s"], "marginal_mb_s": r.get("marginal_mb_s"),
+            "half_seconds_median": rows.get(key + "@half", {}).get("seconds"),
+            "plagdet": sc.get("plagdet"), "precision": sc.get("precision"),
             "recall": sc.get("recall"), "granularity": sc.get("granularity"), "score_error": sc.get("error"),
             "compliance_ratio": base / r["mb_s"] if key in PEERS and base and r["mb_s"] else None,
+            "compliance_marginal_ratio": (base_marginal / r["marginal_mb_s"]
+                                          if key in PEERS and base_marginal and r.get("marginal_mb_s") else None),
             "errors": r["errors"], "settings": (r["info"] or {}).get("settings"),
         })
     fastest = max(peers_ok, key=lambda k: peers_ok[k]["mb_s"]) if peers_ok else None
@@ -318,6 +352,8 @@ def summarise(rows: dict, tools: list[str], args: argparse.Namespace, command: s
         for key in ("compliance-w1", "compliance-scan-w1", "compliance-w2", "compliance-scan-w2"):
             if rows.get(key, {}).get("mb_s"):
                 vs_fastest[key] = rows[key]["mb_s"] / peers_ok[fastest]["mb_s"]
+    marginal_peers = {k: r["marginal_mb_s"] for k, r in peers_ok.items() if r.get("marginal_mb_s")}
+    fastest_marginal = max(marginal_peers, key=marginal_peers.get) if marginal_peers else None
     comp_pd = (rows.get("compliance-w1", {}).get("score") or {}).get("plagdet")
     plagdet_cmp = []
     for key in PEERS:
@@ -335,34 +371,47 @@ def summarise(rows: dict, tools: list[str], args: argparse.Namespace, command: s
         "rows": out_rows, "fastest_peer": fastest,
         "fastest_peer_mb_s": peers_ok[fastest]["mb_s"] if fastest else None,
         "compliance_vs_fastest": vs_fastest, "target_ratio": TARGET_RATIO,
+        "fastest_marginal_peer": fastest_marginal,
+        "fastest_marginal_peer_mb_s": marginal_peers.get(fastest_marginal),
+        "compliance_marginal_mb_s": base_marginal,
+        "compliance_marginal_vs_fastest": (base_marginal / marginal_peers[fastest_marginal]
+                                           if base_marginal and fastest_marginal else None),
         "plagdet_comparison": plagdet_cmp, "compliance_on_dux_sample": comp_sample,
         "plagdet_ok": all(c["ok"] for c in plagdet_cmp) if plagdet_cmp else None,
     }
 
 
 def _f(x: float | None, fmt: str) -> str:
-    return "—" if x is None else format(x, fmt)
+    """x formatted, with 3 significant digits when fmt would round it to zero."""
+    if x is None:
+        return "—"
+    return format(x, ".3g") if 0 < abs(x) < 0.01 else format(x, fmt)
 
 
 def render(res: dict) -> str:
     """The Markdown table and summary lines (what benchmarks/README.md records)."""
-    lines = [f"## compliance vs peers on {Path(res['set']).name} (medians of {res['repeat']} runs; "
-             f"alcove-dux {res['dux_repeat']} run on {len(res['dux_docs'])} docs)", "",
+    dux = any(r["key"] == "alcove-dux" for r in res["rows"])
+    runs = f"medians of {res['repeat']} runs" + (
+        f"; alcove-dux {res['dux_repeat']} run(s) on {len(res['dux_docs'])} docs" if dux else "")
+    lines = [f"## compliance vs peers on {Path(res['set']).name} ({runs})", "",
              f"command: `{res['command']}`", "",
-             "| tool | docs | MB | seconds (median) | MB/s | plagdet | precision | recall | granularity "
-             "| compliance ÷ tool (MB/s) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| tool | docs | MB | seconds (median) | CPU s | MB/s | plagdet | precision | recall | granularity "
+             "| compliance ÷ tool, MB/s | MB/s beyond start-up | compliance ÷ tool, beyond start-up |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in res["rows"]:
         name = f"**{r['tool']}**" if r["key"] == "compliance-w1" else r["tool"]
         if r["runs"] == 0:
-            lines.append(f"| {name} | {r['docs']} | {r['mb']:.2f} | failed: {'; '.join(sorted(set(r['errors'])))} "
-                         "| | | | | | |")
+            why = "; ".join(sorted(set(r["errors"])))
+            lines.append(f"| {name} | {r['docs']} | {_f(r['mb'], '.2f')} | failed: {why} | | | | | | | | | |")
             continue
         err = f" ({len(r['errors'])} failed run(s): {r['errors'][0]})" if r["errors"] else ""
         ratio = f"{r['compliance_ratio']:.1f}×" if r["compliance_ratio"] else "—"
-        lines.append(f"| {name} | {r['docs']} | {r['mb']:.2f} | {_f(r['seconds_median'], '.2f')}{err} "
-                     f"| {_f(r['mb_s'], '.3f')} | {_f(r['plagdet'], '.3f')} | {_f(r['precision'], '.3f')} "
-                     f"| {_f(r['recall'], '.3f')} | {_f(r['granularity'], '.3f')} | {ratio} |")
+        mratio = f"{r['compliance_marginal_ratio']:.1f}×" if r["compliance_marginal_ratio"] else "—"
+        lines.append(f"| {name} | {r['docs']} | {_f(r['mb'], '.2f')} | {_f(r['seconds_median'], '.2f')}{err} "
+                     f"| {_f(r['cpu_median'], '.2f')} | {_f(r['mb_s'], '.3f')} | {_f(r['plagdet'], '.3f')} "
+                     f"| {_f(r['precision'], '.3f')} "
+                     f"| {_f(r['recall'], '.3f')} | {_f(r['granularity'], '.3f')} | {ratio} "
+                     f"| {_f(r['marginal_mb_s'], '.3f')} | {mratio} |")
     lines.append("")
     fp = res["fastest_peer"]
     if fp:
@@ -370,10 +419,13 @@ def render(res: dict) -> str:
                   "compliance-w2": "register+scan, 2 workers", "compliance-scan-w2": "scan only, 2 workers"}
         parts = [f"{labels[k]} {v:.1f}×" for k, v in res["compliance_vs_fastest"].items()]
         head = res["compliance_vs_fastest"].get("compliance-w1")
-        verdict = ("—" if head is None else
-                   ("met" if head >= res["target_ratio"] else "NOT met"))
+        verdict = "—" if head is None else ("met" if head >= res["target_ratio"] else "NOT met")
         lines.append(f"compliance ÷ fastest peer ({fp}, {res['fastest_peer_mb_s']:.3f} MB/s): {'; '.join(parts)}. "
                      f"Target ≥ {res['target_ratio']:.0f}× (register+scan, 1 worker): {verdict}.")
+    if res["compliance_marginal_vs_fastest"]:
+        lines.append(f"Beyond start-up (the extra MB/s from half the crawl to all of it): compliance scan, 1 worker "
+                     f"{res['compliance_marginal_mb_s']:.2f} MB/s ÷ fastest peer ({res['fastest_marginal_peer']}, "
+                     f"{res['fastest_marginal_peer_mb_s']:.2f} MB/s) = {res['compliance_marginal_vs_fastest']:.1f}×.")
     if res["plagdet_comparison"]:
         cmp = ", ".join(f"{c['peer']} {c['peer_plagdet']:.3f}"
                         + (f" vs compliance {_f(c['compliance_plagdet'], '.3f')} on the {c['on']}"
@@ -381,11 +433,17 @@ def render(res: dict) -> str:
         comp = next((r["plagdet"] for r in res["rows"] if r["key"] == "compliance-w1"), None)
         lines.append(f"plagdet: compliance {_f(comp, '.3f')} ≥ every peer's: "
                      f"{'yes' if res['plagdet_ok'] else 'NO'} ({cmp}).")
-    lines += ["", f"alcove-dux sample (seed {res['seed']}): {', '.join(res['dux_docs'])}; scored against a copy of "
-              "the set holding only these documents and their truth lines.",
-              "Timings are wall clock of each tool's whole subprocess (start-up, imports, index build, matching, "
-              "writing findings); MB is crawl text.  Peers' pieces of one (document, work) pair within 200 "
-              "characters on the document side are merged into one passage (peers_adapters/_common.py).",
+    lines.append("")
+    if dux:
+        lines.append(f"alcove-dux sample (seed {res['seed']}): {', '.join(res['dux_docs'])}; scored against a copy "
+                     "of the set holding only these documents and their truth lines.")
+    lines += ["Timings are wall clock of each tool's whole subprocess (start-up, imports, index build, matching, "
+              "writing findings); CPU s is the user + system time of that subprocess and its children (less "
+              "sensitive to a busy machine than wall clock); MB is crawl text.  \"Beyond start-up\" = "
+              "(MB of all docs - MB of every other doc) "
+              "/ (median seconds on all - median seconds on half): the rate once fixed costs are paid (alcove-dux "
+              "pays its costs per document, so it has no such figure).  Peers' pieces of one (document, work) pair "
+              "within 200 characters on the document side are merged into one passage (peers_adapters/_common.py).",
               f"Machine: {res['cores']} cores, shared with other jobs (load average "
               f"{res['load_before'][0]:.1f} before, {res['load_after'][0]:.1f} after): seconds vary between runs "
               "and machines; read the ratios, which come from the same run."]

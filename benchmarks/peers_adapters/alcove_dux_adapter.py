@@ -69,7 +69,7 @@ def main() -> None:
         for doc in docs:
             out = Path(tmp) / f"{doc.stem}.json"
             run = subprocess.run([exe, "scan-corpus", str(doc), str(args.works), "--out", str(out)],
-                                 capture_output=True, text=True)
+                                 check=False, capture_output=True, text=True)
             if run.returncode != 0 or not out.exists():
                 errors.append(f"{doc.name}: exit {run.returncode}: {(run.stderr.strip().splitlines() or [''])[-1]}")
                 continue

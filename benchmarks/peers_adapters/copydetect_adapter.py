@@ -36,12 +36,12 @@ def main() -> None:
         det.add_file(str(doc), type="test")
     det.run()
     found = Findings()
-    for (test_f, ref_f), (slices_doc, slices_work) in det.slice_matrix.items():
+    for (test_f, ref_f), (doc_slices, work_slices) in det.slice_matrix.items():
         fd, fw = det.file_data[test_f], det.file_data[ref_f]
         for raw, path in ((fd.raw_code, test_f), (fw.raw_code, ref_f)):
             if raw != read_text(path):  # copydetect reads in text mode; the scorer reads bytes
                 raise SystemExit(f"{path}: copydetect's text differs from the file's bytes; offsets would be wrong")
-        slices_doc, slices_work = np.asarray(slices_doc), np.asarray(slices_work)
+        slices_doc, slices_work = np.asarray(doc_slices), np.asarray(work_slices)
         links: dict[int, Counter] = {}
         for h in fd.hashes & fw.hashes:
             for i in fd.hash_idx[h]:

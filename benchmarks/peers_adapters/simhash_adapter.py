@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from _common import Findings, done, paragraphs, parser, read_text, select_docs, shingles, work_ids, words
+from _common import Findings, done, paragraphs, parser, read_text, select_docs, shingles, words, work_ids
 from simhash import Simhash, SimhashIndex
 
 K = 3

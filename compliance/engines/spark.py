@@ -474,6 +474,9 @@ def run_spark_scan(registry_path: Path, rules: Any, paths: list[str], options: S
         db_name, rules_name = f"compliance-{run_id}.db", f"compliance-{run_id}-rules"
         snap = staging / db_name
         snapshot_registry(Path(registry_path), snap)
+        cache = Path(registry_path).with_name(Path(registry_path).name + ".index")
+        if cache.is_dir():  # the registry's own index cache (keyed by content): reused, not rebuilt
+            shutil.copytree(cache, staging / f"{db_name}.index", ignore=shutil.ignore_patterns(".*"))
         with Registry(snap, create=False) as reg:
             index, _, _ = reg.build_index(rules.matcher)  # writes <snapshot>.index/<key>/*.npy, shipped below
             index_bytes = index.nbytes

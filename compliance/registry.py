@@ -9,6 +9,7 @@ reports can share it, and every write is a transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
@@ -212,6 +213,57 @@ def body_tokens(text: str, body_start: int, body_end: int) -> Tokens:
     return Tokens(t.text, t.hashes[keep], t.starts[keep], t.ends[keep], t.sentence[keep], t.numeric[keep])
 
 
+class _Database(sqlite_utils.Database):
+    """sqlite-utils with write transactions that take the write lock up front (``BEGIN IMMEDIATE``).
+
+    A deferred ``BEGIN`` starts as a reader and upgrades to a writer at its
+    first write; in WAL mode, when another process committed in between, that
+    upgrade fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT), the
+    busy timeout notwithstanding.  Two scans and a register sharing a registry
+    hit it.  ``BEGIN IMMEDIATE`` waits for the lock (busy timeout) instead.
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator["_Database"]:
+        if self.conn.in_transaction:
+            with super().atomic():  # a savepoint inside the caller's transaction
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+
+
+BUSY_TIMEOUT_MS = 60_000
+
+
+def connect(path: Path | str) -> sqlite3.Connection:
+    """A connection as every part of compliance opens one: busy timeout first, then WAL.
+
+    The busy timeout comes before ``journal_mode = WAL``, which itself needs a
+    lock when it converts a new file; autocommit mode (``isolation_level=None``)
+    so that transactions are exactly the ones :meth:`_Database.atomic` opens.
+    """
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
 class Registry:
     """Open (and create or migrate) a registry file."""
 
@@ -226,13 +278,7 @@ class Registry:
         elif self.path.is_dir():
             raise RegistryError(f"{self.path}: is a directory, not a registry file.")
         try:
-            conn = sqlite3.connect(str(self.path), timeout=60, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout = 60000")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            self.db = sqlite_utils.Database(conn)
+            self.db = _Database(connect(self.path))
             if not readonly:
                 self._migrate()
             elif "works" not in self.db.table_names():
@@ -250,7 +296,11 @@ class Registry:
             raise RegistryError(f"{self.path}: made by a newer compliance (migrations {sorted(unknown)}). "
                                 "Upgrade compliance to use it.")
         if migrations.pending(self.db):
-            migrations.apply(self.db)
+            # Two processes may create the same registry at once: migrate under the write lock, and
+            # look again once it is held (the other process may have migrated meanwhile).
+            with self.db.atomic():
+                if migrations.pending(self.db):
+                    migrations.apply(self.db)
 
     def close(self) -> None:
         self.db.conn.close()

@@ -175,10 +175,8 @@ def prepare_records(recs: list["WorkRecord"], settings: MatcherSettings) -> list
     from .fingerprint import bigram_features
 
     feats = bigram_features(toks.hashes) if n >= 2 else None
-    if feats is not None:
-        bits = np.unpackbits(feats.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little").T
-        feats_bits = np.zeros((64, bits.shape[1] + 1), dtype=np.int32)
-        np.cumsum(bits, axis=1, dtype=np.int32, out=feats_bits[:, 1:])
+    if feats is not None:  # one row of 64 bits per bigram; a record's body sums its rows
+        feats_bits = np.unpackbits(feats.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
     key = settings.fingerprint_key()
     for i, r in enumerate(recs):
         a, b = int(first[i]), int(first[i + 1])
@@ -195,7 +193,7 @@ def prepare_records(recs: list["WorkRecord"], settings: MatcherSettings) -> list
         else:
             pos_r = np.flatnonzero(selected[a : a + kn])
         hashes = kh[a + pos_r] if pos_r.shape[0] else np.zeros(0, dtype=np.uint64)
-        cnt = feats_bits[:, b - 1] - feats_bits[:, a]  # bigrams a..b-2
+        cnt = feats_bits[a : b - 1].sum(axis=0, dtype=np.int32)  # bigrams a..b-2
         on = cnt * 2 > (m - 1)
         doc_simhash = to_hex(int(np.sum(_BITS[on], dtype=np.uint64)))
         packed = (hashes.astype("<u8").tobytes(), pos_r.astype("<i4").tobytes(), _pack_windows(out_wins[i]))

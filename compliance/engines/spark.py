@@ -76,7 +76,8 @@ class SparkScanOptions:
     """How the Spark job runs (the scan itself is configured by the registry and rules, as locally)."""
 
     output: str
-    master: str = "local[*]"
+    #: None: spark-submit's master when run under spark-submit, else local[*]
+    master: str | None = None
     partitions: int | None = None
     max_doc_bytes: int = 16 << 20
     batch_docs: int = 64
@@ -412,14 +413,23 @@ def _session(options: SparkScanOptions) -> tuple[Any, bool]:
     """The active SparkSession (tests share one), or a new one we own and stop at the end."""
     from pyspark.sql import SparkSession
 
-    # executors (and local-mode Python workers) run the interpreter that runs compliance, with its packages;
-    # on a cluster, spark.pyspark.python (spark-submit --conf) takes precedence over these
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # launched by spark-submit, which set master and python
+    master = options.master or (None if submitted else "local[*]")
+    if not submitted:
+        # Python workers run the interpreter that runs compliance, with its packages.  In local mode always
+        # (a stale PYSPARK_PYTHON would break the job); on a cluster, unless the user chose the executors'
+        # Python (an unpacked environment, see benchmarks/README.md, "Spark")
+        if master is not None and master.startswith("local"):
+            os.environ["PYSPARK_PYTHON"] = sys.executable
+        else:
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
     active = SparkSession.getActiveSession()
     if active is not None:
         return active, False
-    builder = SparkSession.builder.appName(options.app_name).master(options.master)
+    builder = SparkSession.builder.appName(options.app_name)
+    if master is not None:
+        builder = builder.master(master)
     defaults = {"spark.ui.showConsoleProgress": "false", "spark.sql.shuffle.partitions": "8",
                 "spark.python.worker.reuse": "true"}
     for k, v in {**defaults, **options.conf}.items():

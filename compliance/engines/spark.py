@@ -11,10 +11,13 @@ The job is laid out the way large WARC jobs are (Common Crawl's own
 * the registry is shipped, not rebuilt per task: the driver makes a
   consistent snapshot with SQLite's backup API (scan results stripped),
   builds the seed index once beside it (``<snapshot>.index/``, the same
-  memory-mapped ``.npy`` cache the local engine keeps), and ships both, with
-  the rules folder, through ``SparkContext.addFile``.  Each Python worker
-  opens them once (a module-level cache keyed by the snapshot) and maps the
-  index read-only, so the worker processes of one executor share its pages;
+  memory-mapped ``.npy`` cache the local engine keeps; the registry's own
+  cache is reused when it has one), and ships both, with the rules folder,
+  as one archive through ``SparkContext.addArchive`` (unpacked once per
+  executor).  Each Python worker opens them once (a module-level cache keyed
+  by the bundle) and maps the index read-only, so the worker processes of
+  one executor share its pages (a Python broadcast would not do: every
+  worker would unpickle its own copy of a multi-GB index);
 * each task runs ``compliance.scan._scan_batch``, the batch function of the
   local engine's worker pool, so extraction, matching, alignment and
   verdicts are the same code, and findings are the same;
@@ -225,8 +228,7 @@ def snapshot_registry(source: Path, dest: Path) -> None:
 class _Shipped:
     """What a task needs to find the shipped files (names under SparkFiles) and check it has the right ones."""
 
-    db_name: str
-    rules_name: str
+    bundle: str  # the archive's name: SparkFiles.get(bundle) is the folder it was unpacked into
     scan_key: str
     max_doc_bytes: int
     batch_docs: int
@@ -239,7 +241,7 @@ _SCANNERS: dict[str, Any] = {}
 
 def _executor_scanner(shipped: _Shipped) -> Any:
     """The Scanner over the shipped snapshot, opened once per Python worker process."""
-    scanner = _SCANNERS.get(shipped.db_name)
+    scanner = _SCANNERS.get(shipped.bundle)
     if scanner is not None:
         return scanner
     from pyspark import SparkFiles
@@ -248,16 +250,25 @@ def _executor_scanner(shipped: _Shipped) -> Any:
     from ..rules import load_rules
     from ..scan import Scanner
 
-    db = Path(SparkFiles.get(shipped.db_name))
-    registry = Registry(db, create=False, readonly=True)
-    rules = load_rules(Path(SparkFiles.get(shipped.rules_name)))
+    root = Path(SparkFiles.get(shipped.bundle))
+    registry = Registry(root / "registry.db", create=False, readonly=True)
+    rules = load_rules(root / "rules")
     scanner = Scanner(registry, rules)
     if scanner.scan_key != shipped.scan_key:
         raise ComplianceError(f"executor scan key {scanner.scan_key} differs from the driver's {shipped.scan_key}: "
                               "the executors run another compliance version or rules")
     _SCANNERS.clear()  # an earlier job's snapshot in a reused worker: drop it
-    _SCANNERS[shipped.db_name] = scanner
+    _SCANNERS[shipped.bundle] = scanner
     return scanner
+
+
+def _tar(folder: Path, archive: Path) -> None:
+    """An uncompressed tar of *folder*'s contents (the .npy arrays do not compress; unpacking stays fast)."""
+    import tarfile
+
+    with tarfile.open(archive, "w") as tar:
+        for p in sorted(folder.iterdir()):
+            tar.add(p, arcname=p.name)
 
 
 @contextmanager
@@ -480,29 +491,34 @@ def run_spark_scan(registry_path: Path, rules: Any, paths: list[str], options: S
     spark = None
     owned = False
     try:
-        # names unique per run: SparkContext.addFile refuses a second file of the same name in one session
-        db_name, rules_name = f"compliance-{run_id}.db", f"compliance-{run_id}-rules"
-        snap = staging / db_name
+        # One bundle, unpacked on every executor by SparkContext.addArchive: the snapshot, its index cache and
+        # the rules folder.  (addFile cannot ship a local folder to a cluster.)  Its name is unique per run: a
+        # session refuses a second file of the same name.
+        bundle = staging / "bundle"
+        bundle.mkdir()
+        snap = bundle / "registry.db"
         snapshot_registry(Path(registry_path), snap)
         cache = Path(registry_path).with_name(Path(registry_path).name + ".index")
         if cache.is_dir():  # the registry's own index cache (keyed by content): reused, not rebuilt
-            shutil.copytree(cache, staging / f"{db_name}.index", ignore=shutil.ignore_patterns(".*"))
+            shutil.copytree(cache, bundle / "registry.db.index", ignore=shutil.ignore_patterns(".*"))
         with Registry(snap, create=False) as reg:
-            index, _, _ = reg.build_index(rules.matcher)  # writes <snapshot>.index/<key>/*.npy, shipped below
+            index, _, _ = reg.build_index(rules.matcher)  # writes registry.db.index/<key>/*.npy beside it
             index_bytes = index.nbytes
             registry_version = reg.registry_version()
             works = reg.work_count()
+            reg.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in registry.db itself
         del index
-        shutil.copytree(rules.directory, staging / rules_name, ignore=shutil.ignore_patterns(".*"))
+        for p in bundle.glob("registry.db-*"):  # empty WAL and shared-memory files: not shipped
+            p.unlink()
+        shutil.copytree(rules.directory, bundle / "rules", ignore=shutil.ignore_patterns(".*"))
+        archive = staging / f"compliance-{run_id}.tar"
+        _tar(bundle, archive)
+        shutil.rmtree(bundle)
         scan_key = f"{registry_version}/{rules.version()}/{__version__}"
-        shipped = _Shipped(db_name, rules_name, scan_key, options.max_doc_bytes, options.batch_docs,
-                           options.batch_bytes)
+        shipped = _Shipped(archive.name, scan_key, options.max_doc_bytes, options.batch_docs, options.batch_bytes)
         spark, owned = _session(options)
         sc = spark.sparkContext
-        sc.addFile(str(snap))
-        if (staging / f"{db_name}.index").is_dir():
-            sc.addFile(str(staging / f"{db_name}.index"), recursive=True)
-        sc.addFile(str(staging / rules_name), recursive=True)
+        sc.addArchive(str(archive))
         acc = {k: sc.accumulator(0) for k in ("records", "bytes", "findings", "errors", "files")}
         acc["verdicts"] = sc.accumulator({}, _counter_param())
         acc["suppressed"] = sc.accumulator({}, _counter_param())

@@ -258,3 +258,18 @@ def test_expand_inputs_names_files_as_the_local_engine_does(tmp_path):
     page.write_text("A plain page of text, scanned as a document.\n")
     files, _ = expand_inputs([str(page)])
     assert [f.name for f in files] == [str(page)]
+
+
+def test_without_java_the_spark_engine_says_so(monkeypatch, tmp_path):
+    pytest.importorskip("pyspark", reason="needs pyspark to get as far as starting Spark")
+    from pyspark.sql import SparkSession
+
+    from compliance.engines import spark as engine
+    from compliance.errors import ComplianceError
+
+    monkeypatch.setattr(SparkSession, "getActiveSession", staticmethod(lambda: None))
+    monkeypatch.setattr(engine.shutil, "which", lambda name: None)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.delenv("PYSPARK_GATEWAY_PORT", raising=False)
+    with pytest.raises(ComplianceError, match="needs Java 17"):
+        engine._session(engine.SparkScanOptions(output=str(tmp_path / "out"), master="local[1]"))

@@ -438,6 +438,10 @@ def _session(options: SparkScanOptions) -> tuple[Any, bool]:
     active = SparkSession.getActiveSession()
     if active is not None:
         return active, False
+    java_home = os.environ.get("JAVA_HOME")
+    if not submitted and shutil.which("java") is None and not (java_home and Path(java_home, "bin", "java").exists()):
+        raise ComplianceError("--engine spark needs Java 17 (Spark runs on the JVM): `java` is not on PATH and "
+                              "JAVA_HOME is not set")
     builder = SparkSession.builder.appName(options.app_name)
     if master is not None:
         builder = builder.master(master)

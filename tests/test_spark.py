@@ -273,3 +273,38 @@ def test_without_java_the_spark_engine_says_so(monkeypatch, tmp_path):
     monkeypatch.delenv("PYSPARK_GATEWAY_PORT", raising=False)
     with pytest.raises(ComplianceError, match="needs Java 17"):
         engine._session(engine.SparkScanOptions(output=str(tmp_path / "out"), master="local[1]"))
+
+
+def test_https_and_http_uris_are_read_by_the_tasks(scanned, tmp_path):
+    """A URI the executors fetch themselves (Common Crawl serves WARCs over HTTPS): spooled, then read as a file;
+    findings carry the URI as their document path.  Here a local HTTP server stands in."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(scanned["dir"]))
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        uris = [base + w.name for w in scanned["warcs"][:3]] + [base + "missing.warc.gz"]
+        out = tmp_path / "out"
+        res = _cli(scanned["spark"], "scan", "--engine", "spark", *uris, "--output", out)
+        assert res.exit_code == 0, res.output
+    finally:
+        server.shutdown()
+    from compliance.engines.spark import read_output
+
+    summary, rows = read_output(out)
+    rows = list(rows)
+    errors = [r for r in rows if r["t"] == "error"]
+    assert len(errors) == 1 and "missing.warc.gz: cannot read" in errors[0]["message"]
+    found = {(f["document"]["url"], f["work"]["id"], f["verdict"]) for r in rows if r["t"] == "doc"
+             for f in r["findings"]}
+    paths = {f["document"]["path"] for r in rows if r["t"] == "doc" for f in r["findings"]}
+    assert paths <= set(uris[:3]) and paths
+    printed = [json.loads(line) for line in scanned["local_stdout"].splitlines()]
+    local = {(f["document"]["url"], f["work"]["id"], f["verdict"]) for f in printed
+             if "damaged" not in f["document"]["path"]}
+    assert found == local

@@ -130,6 +130,11 @@ def scan(state: _State, paths: tuple[str, ...], fmt: str | None, rescan: bool, w
     s3a://) and text files listing WARC paths or URIs, one per line.
     """
     if engine == "spark":
+        if workers is not None:
+            _warn_line("--workers is for the local engine; Spark runs one Python worker per executor core")
+        if rescan:
+            _warn_line("--rescan is implied: the Spark engine scans every document (import-findings replaces "
+                       "earlier findings of the same documents)")
         _scan_spark(state, list(paths), fmt, quiet, master, partitions, output, max_doc_bytes)
         return
     for name, value in (("--output", output), ("--partitions", partitions), ("--master", master)):

@@ -93,11 +93,10 @@ def _copy_db(src: Path, dest: Path) -> None:
 
 def warcs(works: int, files: int, pages: int) -> list[Path]:
     """*files* gzipped WARC files of *pages* responses each (cached)."""
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
     from speed import make_works
     from synth import Generator
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
 
     folder = OUT / f"spark-warcs-{works}-{files}x{pages}"
     if folder.exists():
@@ -175,10 +174,10 @@ def main() -> None:
     print(f"input: {len(files)} gzipped WARC files, {gz_mb:.1f} MB, {pages} pages; registry {args.works} works "
           f"(prepared in {time.perf_counter() - t0:.0f}s)", file=sys.stderr)
     # warm the registry's index cache once, so every run loads it the same way
-    subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; from compliance.registry import "
-                    "Registry; from compliance.rules import load_rules; "
-                    f"Registry({str(db)!r}).build_index(load_rules(Path({str(ROOT / 'rules')!r})).matcher)"],
-                   check=True, cwd=ROOT)
+    code = ("from pathlib import Path; from compliance.registry import Registry; "
+            "from compliance.rules import load_rules; "
+            f"Registry({str(db)!r}).build_index(load_rules(Path({str(ROOT / 'rules')!r})).matcher)")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
     samples: dict[str, list[dict]] = {}
     found: dict[str, set] = {}

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import CORPUS, RULES
 from inputs_helpers import build_warc
 
@@ -296,8 +295,8 @@ def test_https_and_http_uris_are_read_by_the_tasks(scanned, tmp_path):
         server.shutdown()
     from compliance.engines.spark import read_output
 
-    summary, rows = read_output(out)
-    rows = list(rows)
+    _, stream = read_output(out)
+    rows = list(stream)
     errors = [r for r in rows if r["t"] == "error"]
     assert len(errors) == 1 and "missing.warc.gz: cannot read" in errors[0]["message"]
     found = {(f["document"]["url"], f["work"]["id"], f["verdict"]) for r in rows if r["t"] == "doc"
@@ -308,3 +307,17 @@ def test_https_and_http_uris_are_read_by_the_tasks(scanned, tmp_path):
     local = {(f["document"]["url"], f["work"]["id"], f["verdict"]) for f in printed
              if "damaged" not in f["document"]["path"]}
     assert found == local
+
+
+def test_import_into_a_registry_without_some_works_reports_them(scanned, tmp_path):
+    """Findings against works this registry lacks are errors naming the works; the others are imported."""
+    db = tmp_path / "partial.db"
+    assert _cli(db, "register", CORPUS / "works" / "northwind").exit_code == 0
+    res = _cli(db, "import-findings", scanned["out"], "--format", "json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["warnings"] and "registry changed" in data["warnings"][0]
+    works = {r[0] for r in _rows(db, "SELECT w.id FROM findings f JOIN works w ON w.num = f.work_num")}
+    assert works and all(w.startswith("nw-") for w in works)
+    messages = [r[0] for r in _rows(db, "SELECT message FROM scan_errors")]
+    assert any("findings for works not in this registry" in m for m in messages)

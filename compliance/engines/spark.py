@@ -45,17 +45,28 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from .. import __version__
 from ..errors import ComplianceError, InputError
 from ..models import Document, Finding, PassageMatch
 
-__all__ = ["INSTALL_HINT", "SparkScanOptions", "InputFile", "require_pyspark", "expand_inputs", "snapshot_registry",
-           "run_spark_scan", "import_findings", "ImportSummary", "read_output"]
+__all__ = [
+    "INSTALL_HINT",
+    "ImportSummary",
+    "InputFile",
+    "SparkScanOptions",
+    "expand_inputs",
+    "import_findings",
+    "read_output",
+    "require_pyspark",
+    "run_spark_scan",
+    "snapshot_registry",
+]
 
 INSTALL_HINT = "pip install 'compliance[spark]'"
 SUMMARY_NAME = "_summary.json"
@@ -283,7 +294,7 @@ def _opened(uri: str) -> Iterator[Path]:
         if scheme in ("http", "https"):
             import urllib.request
 
-            with urllib.request.urlopen(uri, timeout=120) as resp:  # noqa: S310 - the user named this URI
+            with urllib.request.urlopen(uri, timeout=120) as resp:
                 shutil.copyfileobj(resp, tmp, 1 << 20)
         else:
             _copy_remote(uri, tmp)
@@ -363,7 +374,7 @@ def scan_files(files: Iterable[InputFile], scanner: Any, *, max_doc_bytes: int, 
                     if len(batch) >= batch_docs or size >= batch_bytes:
                         yield from outcomes(batch)
                         batch, size = [], 0
-        except Exception as exc:  # an unreachable URI costs this file, never the job
+        except Exception as exc:  # noqa: BLE001 - an unreachable URI costs this file, never the job
             yield _error_row(RecordError(f"{f.name}: cannot read ({exc.__class__.__name__}: "
                                          f"{' '.join(str(exc).split())[:200]})", path=f.name))
         if batch:
@@ -381,7 +392,7 @@ def _counter_param() -> Any:
         def zero(self, value: dict[str, int]) -> dict[str, int]:
             return {}
 
-        def addInPlace(self, a: dict[str, int], b: dict[str, int]) -> dict[str, int]:  # noqa: N802 - pyspark's name
+        def addInPlace(self, a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
             for k, n in b.items():
                 a[k] = a.get(k, 0) + n
             return a
@@ -554,7 +565,7 @@ def run_spark_scan(registry_path: Path, rules: Any, paths: list[str], options: S
 def _iso(t: float) -> str:
     import datetime as _dt
 
-    return _dt.datetime.fromtimestamp(t, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _dt.datetime.fromtimestamp(t, _dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def spark_paragraph(s: dict[str, Any]) -> str:
@@ -711,10 +722,10 @@ def import_findings(registry: Any, folder: Path, *, batch: int = 500) -> ImportS
         missing = [f.work["id"] for f in findings if f.work["id"] not in known_works]
         if missing:
             run.errors += 1
+            message = (f"{doc.path}: findings for works not in this registry ({', '.join(missing[:5])}); "
+                       "import into the registry the scan used")
             db.execute("INSERT INTO scan_errors(run_id, path, offset, message) VALUES (?,?,?,?)",
-                       [run_id, doc.path, doc.offset, f"{doc.path}: findings for works not in this registry "
-                                                      f"({', '.join(missing[:5])}); import into the registry the "
-                                                      "scan used"])
+                       [run_id, doc.path, doc.offset, message])
             findings = [f for f in findings if f.work["id"] in known_works]
         if findings:
             _store_rows(registry, run_id, doc, findings, scan_key)

@@ -321,3 +321,28 @@ def test_import_into_a_registry_without_some_works_reports_them(scanned, tmp_pat
     assert works and all(w.startswith("nw-") for w in works)
     messages = [r[0] for r in _rows(db, "SELECT message FROM scan_errors")]
     assert any("findings for works not in this registry" in m for m in messages)
+
+
+def test_uris_without_pyarrow_go_through_sparks_filesystem_layer(scanned, tmp_path, monkeypatch):
+    """hdfs://, s3a:// and the like, when the tasks cannot open them (no pyarrow or fsspec), are read by
+    Spark's Hadoop filesystem layer (binaryFiles): file:// URIs routed that way stand in for them here.
+    A missing one is one error, not a failed job."""
+    from compliance.engines import spark as engine
+
+    monkeypatch.setattr(engine, "_task_reads", lambda uri: not uri.startswith("file:"))
+    monkeypatch.setattr(engine, "expand_inputs",  # keep file:// URIs as URIs, as hdfs:// ones are kept
+                        lambda paths: ([engine.InputFile(i, p, p) for i, p in enumerate(paths)], []))
+    uris = [w.as_uri() for w in scanned["warcs"][:3]] + [(scanned["dir"] / "missing.warc.gz").as_uri()]
+    out = tmp_path / "out"
+    res = _cli(scanned["spark"], "scan", "--engine", "spark", *uris, "--output", out)
+    assert res.exit_code == 0, res.output
+    summary, stream = engine.read_output(out)
+    rows = list(stream)
+    assert summary["files"] == 3 and summary["errors"] == 1
+    assert "missing.warc.gz: no such file" in summary["input_errors"][0]["message"]
+    found = {(f["document"]["url"], f["work"]["id"], f["verdict"], f["document"]["path"]) for r in rows
+             if r["t"] == "doc" for f in r["findings"]}
+    printed = [json.loads(line) for line in scanned["local_stdout"].splitlines()]
+    local = {(f["document"]["url"], f["work"]["id"], f["verdict"], Path(f["document"]["path"]).as_uri())
+             for f in printed if "damaged" not in f["document"]["path"]}
+    assert found == local

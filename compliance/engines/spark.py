@@ -7,7 +7,8 @@ The job is laid out the way large WARC jobs are (Common Crawl's own
   URIs) into one list of WARC files and parallelises it: each partition
   gets whole files, which its task opens with ``warcio`` through the very
   reader the local engine uses (``compliance.inputs.read_path``) and streams
-  record by record;
+  record by record (a URI a task cannot open itself, ``hdfs://`` without
+  pyarrow say, comes through Spark's ``binaryFiles`` instead);
 * the registry is shipped, not rebuilt per task: the driver makes a
   consistent snapshot with SQLite's backup API (scan results stripped),
   builds the seed index once beside it (``<snapshot>.index/``, the same
@@ -400,6 +401,22 @@ def _counter_param() -> Any:
     return _Counter()
 
 
+def _count(row: dict[str, Any], acc: dict[str, Any]) -> None:
+    if row["t"] == "error":
+        acc["errors"].add(1)
+        return
+    acc["records"].add(1)
+    acc["bytes"].add(row["bytes"])
+    acc["findings"].add(len(row["findings"]))
+    if row["findings"]:
+        verdicts: dict[str, int] = {}
+        for f in row["findings"]:
+            verdicts[f["verdict"]] = verdicts.get(f["verdict"], 0) + 1
+        acc["verdicts"].add(verdicts)
+    if row["suppressed"]:
+        acc["suppressed"].add(row["suppressed"])
+
+
 def _partition(shipped: _Shipped, acc: dict[str, Any]) -> Callable[[Iterator[tuple[int, InputFile]]], Iterator[str]]:
     """The function each task runs over its files: rows out as JSON lines, counts into the accumulators."""
 
@@ -410,23 +427,77 @@ def _partition(shipped: _Shipped, acc: dict[str, Any]) -> Callable[[Iterator[tup
         scanner = _executor_scanner(shipped)
         for row in scan_files(files, scanner, max_doc_bytes=shipped.max_doc_bytes, batch_docs=shipped.batch_docs,
                               batch_bytes=shipped.batch_bytes):
-            if row["t"] == "error":
-                acc["errors"].add(1)
-            else:
-                acc["records"].add(1)
-                acc["bytes"].add(row["bytes"])
-                acc["findings"].add(len(row["findings"]))
-                if row["findings"]:
-                    verdicts: dict[str, int] = {}
-                    for f in row["findings"]:
-                        verdicts[f["verdict"]] = verdicts.get(f["verdict"], 0) + 1
-                    acc["verdicts"].add(verdicts)
-                if row["suppressed"]:
-                    acc["suppressed"].add(row["suppressed"])
+            _count(row, acc)
             yield json.dumps(row, ensure_ascii=False, separators=(",", ":"))
         acc["files"].add(len(files))
 
     return run
+
+
+def _hadoop_key(uri: str) -> str:
+    """What Hadoop calls a file (``file:/x`` for ``file:///x``): compared by path."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(uri).path or uri
+
+
+def _partition_bytes(shipped: _Shipped, acc: dict[str, Any],
+                     by_key: dict[str, InputFile]) -> Callable[[Iterator[tuple[str, bytes]]], Iterator[str]]:
+    """The same, over files Spark's own filesystem layer read (``binaryFiles``: whole files, as bytes)."""
+
+    def run(items: Iterator[tuple[str, bytes]]) -> Iterator[str]:
+        scanner = None
+        for key, data in items:
+            f = by_key.get(_hadoop_key(key)) or InputFile(-1, key, key)
+            scanner = scanner or _executor_scanner(shipped)
+
+            @contextmanager
+            def spooled(_: str, data: bytes = data, f: InputFile = f) -> Iterator[Path]:
+                suffix = "".join(Path(f.name).suffixes[-2:])
+                with tempfile.NamedTemporaryFile(prefix="compliance-spark-", suffix=suffix) as tmp:
+                    tmp.write(data)
+                    tmp.flush()
+                    yield Path(tmp.name)
+
+            for row in scan_files([f], scanner, max_doc_bytes=shipped.max_doc_bytes, batch_docs=shipped.batch_docs,
+                                  batch_bytes=shipped.batch_bytes, opener=spooled):
+                _count(row, acc)
+                yield json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+            del data
+            acc["files"].add(1)
+
+    return run
+
+
+def _task_reads(uri: str) -> bool:
+    """Whether a task opens *uri* itself (local, file://, http(s)://, or pyarrow/fsspec at hand), rather than
+    through Spark's filesystem layer (``binaryFiles``: any Hadoop filesystem, but a whole file in memory)."""
+    scheme = _scheme(uri)
+    if scheme is None or scheme in _DIRECT:
+        return True
+    import importlib.util
+
+    return any(importlib.util.find_spec(m) is not None for m in ("pyarrow", "fsspec"))
+
+
+def _hadoop_missing(sc: Any, files: list[InputFile]) -> list[InputError]:
+    """Inputs Spark's filesystem layer cannot find (checked up front: binaryFiles would fail the whole job)."""
+    from ..inputs import RecordError
+
+    missing = []
+    try:
+        conf = sc._jsc.hadoopConfiguration()
+        jpath = sc._jvm.org.apache.hadoop.fs.Path
+    except AttributeError:  # not a JVM-backed context: let Spark report it
+        return []
+    for f in files:
+        try:
+            path = jpath(f.uri)
+            if not path.getFileSystem(conf).exists(path):
+                missing.append(RecordError(f"{f.name}: no such file", path=f.name))
+        except Exception as exc:  # noqa: BLE001 - an unknown scheme, no credentials: that input's error
+            missing.append(RecordError(f"{f.name}: cannot open ({' '.join(str(exc).split())[:200]})", path=f.name))
+    return missing
 
 
 # ---------------------------------------------------------------- the driver
@@ -537,14 +608,36 @@ def run_spark_scan(registry_path: Path, rules: Any, paths: list[str], options: S
         acc = {k: sc.accumulator(0) for k in ("records", "bytes", "findings", "errors", "files")}
         acc["verdicts"] = sc.accumulator({}, _counter_param())
         acc["suppressed"] = sc.accumulator({}, _counter_param())
-        n = max(1, min(options.partitions or len(files), len(files)))
+        direct = [f for f in files if _task_reads(f.uri)]
+        hadoop = [f for f in files if not _task_reads(f.uri)]
+        if hadoop:
+            missing = _hadoop_missing(sc, hadoop)
+            gone = {e.path for e in missing}
+            hadoop = [f for f in hadoop if f.name not in gone]
+            input_errors += missing
+            for err in missing:
+                if on_error:
+                    on_error(err)
+        want = options.partitions or len(files)
+        n = max(1, min(want, len(direct))) if direct else 0
         t0 = time.perf_counter()
-        rdd = sc.parallelize(list(enumerate(files)), n).mapPartitions(_partition(shipped, acc))
+        rdds = []
+        if direct:
+            rdds.append(sc.parallelize(list(enumerate(direct)), n).mapPartitions(_partition(shipped, acc)))
+        if hadoop:
+            by_key = {_hadoop_key(f.uri): f for f in hadoop}
+            m = max(1, min(want, len(hadoop)))
+            raw = sc.binaryFiles(",".join(f.uri for f in hadoop), minPartitions=m)
+            rdds.append(raw.mapPartitions(_partition_bytes(shipped, acc, by_key)))
+            n += raw.getNumPartitions()
+        if not rdds:
+            raise ComplianceError("nothing to scan: " + "; ".join(str(e) for e in input_errors[:3]))
+        rdd = rdds[0] if len(rdds) == 1 else sc.union(rdds)
         rdd.saveAsTextFile(options.output)
         seconds = time.perf_counter() - t0
         summary = {
             "spark_run_id": run_id, "engine": "spark", "master": sc.master, "partitions": n,
-            "default_parallelism": sc.defaultParallelism, "inputs": list(paths), "files": len(files),
+            "default_parallelism": sc.defaultParallelism, "inputs": list(paths), "files": len(direct) + len(hadoop),
             "documents": acc["records"].value, "bytes": acc["bytes"].value, "findings": acc["findings"].value,
             "errors": acc["errors"].value + len(input_errors), "verdicts": dict(sorted(acc["verdicts"].value.items())),
             "suppressed": dict(sorted(acc["suppressed"].value.items())),

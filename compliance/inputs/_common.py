@@ -104,3 +104,54 @@ def finish_document(doc: Document) -> Document | RecordError:
     doc.title = doc.title or ex.title
     doc.extra_text = "\n".join(x for x in (doc.extra_text, ex.extra_text) if x)
     return doc
+
+
+_SPACE = b" \t\r\n\f\v"
+
+
+def skip_prolog(head: bytes, *, doctype: bool = True, limit: int = 8192) -> int | None:
+    """Offset of the first tag after a BOM, whitespace, XML declaration, comments, PIs (and a DOCTYPE).
+
+    Written as a loop of ``bytes.find`` calls rather than a regular expression:
+    a pattern like ``(?:<!--.*?-->\\s*)*<html`` backtracks exponentially on a
+    head made of many short comments without a root tag (a fuzzed page hung
+    the reader for minutes).  This runs in linear time on at most *limit* bytes.
+    Returns None when the head ends inside the prolog.
+    """
+    data = head[:limit]
+    n = len(data)
+    i = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        while i < n and data[i] in _SPACE:
+            i += 1
+        if i >= n:
+            return None
+        if data.startswith(b"<!--", i):
+            j = data.find(b"-->", i + 4)
+            if j < 0:
+                return None
+            i = j + 3
+        elif data.startswith(b"<?", i):
+            j = data.find(b"?>", i + 2)
+            if j < 0:
+                return None
+            i = j + 2
+        elif doctype and data[i:i + 9].lower() == b"<!doctype":
+            end = doctype_end(data, i)
+            if end is None:
+                return None
+            i = end
+        else:
+            return i
+
+
+def doctype_end(data: bytes, start: int) -> int | None:
+    """Offset just past the DOCTYPE that starts at *start* (its internal ``[...]`` subset included); linear."""
+    gt = data.find(b">", start)
+    br = data.find(b"[", start)
+    if br >= 0 and (gt < 0 or br < gt):
+        close = data.find(b"]", br)
+        if close < 0:
+            return None
+        gt = data.find(b">", close)
+    return None if gt < 0 else gt + 1

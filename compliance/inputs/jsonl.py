@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -53,6 +54,16 @@ def _open(path: Path):  # noqa: ANN202 - binary file object
     return fh
 
 
+#: what a damaged gzip stream raises while it is read (zlib.error for corrupt deflate data)
+_DAMAGED = (OSError, EOFError, zlib.error)
+
+
+def _damaged(name: str, exc: BaseException, lineno: int, offset: int) -> RecordError:
+    return located(name, f"damaged gzip stream after line {lineno} ({exc.__class__.__name__}: "
+                         f"{' '.join(str(exc).split())[:160]}); the rest of the file is skipped", offset,
+                   "decompressed byte offset")
+
+
 def _rows(path: Path, name: str, options: ReadOptions) -> Iterator[tuple[int, int, dict[str, Any] | RecordError]]:
     """(line number, byte offset, row or error) for each non-blank line, bounded per line."""
     limit = options.max_doc_bytes * 2 + 4096  # JSON escaping can double a page
@@ -67,8 +78,8 @@ def _rows(path: Path, name: str, options: ReadOptions) -> Iterator[tuple[int, in
         while True:
             try:
                 line = fh.readline(limit + 1)
-            except (OSError, EOFError) as exc:
-                yield lineno + 1, offset, located(name, f"damaged gzip stream ({exc})", offset, "byte offset")
+            except _DAMAGED as exc:  # a corrupt or truncated gzip export: the rows before it stand
+                yield lineno + 1, offset, _damaged(name, exc, lineno, offset)
                 return
             if not line:
                 return
@@ -76,9 +87,13 @@ def _rows(path: Path, name: str, options: ReadOptions) -> Iterator[tuple[int, in
             start = offset
             offset += len(line)
             if len(line) > limit and not line.endswith(b"\n"):
-                while line and not line.endswith(b"\n"):  # skip the rest of this line, chunk by chunk
-                    line = fh.readline(1 << 20)
-                    offset += len(line)
+                try:
+                    while line and not line.endswith(b"\n"):  # skip the rest of this line, chunk by chunk
+                        line = fh.readline(1 << 20)
+                        offset += len(line)
+                except _DAMAGED as exc:
+                    yield lineno, start, _damaged(name, exc, lineno, offset)
+                    return
                 yield lineno, start, located(name, f"oversize row: more than {limit} bytes "
                                                    "(raise --max-doc-bytes to read it)", lineno, "line")
                 continue

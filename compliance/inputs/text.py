@@ -10,21 +10,20 @@ from typing import Iterator
 from ..errors import InputError
 from ..models import Document
 from ..reading import decode_text, looks_binary, read_bytes
-from ._common import ReadOptions, RecordError, located, pending_html
+from ._common import ReadOptions, RecordError, located, pending_html, skip_prolog
 
 __all__ = ["sniff_text", "sniff_html", "read_text_file", "read_html_file", "document_from_bytes", "html_document"]
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".html.gz", ".htm.gz", ".xhtml.gz")
-_HTML_HEAD = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]{0,300}\?>\s*)?(?:<!--.*?-->\s*)*"
-                        rb"<(?:!doctype\s+html|html|head|body|meta|title)\b",
-                        re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(rb"<(?:!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE)
 
 
 def sniff_html(path: Path, head: bytes) -> bool:
     """HTML by extension, or by a doctype or an opening html/head/body tag."""
     if path.name.lower().endswith(_HTML_SUFFIXES):
         return True
-    return bool(_HTML_HEAD.match(head[:2048]))
+    at = skip_prolog(head, doctype=False, limit=2048)  # linear: no backtracking over comments
+    return at is not None and bool(_HTML_TAG.match(head, at))
 
 
 def sniff_text(path: Path, head: bytes) -> bool:

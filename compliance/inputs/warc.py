@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, Iterator
 from ..errors import InputError
 from ..models import Document
 from ..reading import CHUNK, OversizeError, charset_from_content_type, decode_html, looks_binary, read_limited
-from ._common import ReadOptions, RecordError, located, pending_html
+from ._common import ReadOptions, RecordError, located, pending_html, skip_prolog
 
 __all__ = ["sniff_warc", "read_warc"]
 
@@ -33,7 +33,13 @@ _ARC_HEAD = re.compile(rb"^(?:filedesc|https?|ftp|dns)://\S+ \S+ \d{12,18} ")
 _SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz", ".warc.gzip")
 _HTML_MIME = frozenset(["text/html", "application/xhtml+xml", "application/xhtml", "text/xhtml"])
 _TEXT_MIME = frozenset(["text/plain"])
-_HTML_SNIFF = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(rb"<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
+
+
+def _looks_html(head: bytes) -> bool:
+    """A payload that opens like an HTML page (after comments); linear, see :func:`skip_prolog`."""
+    at = skip_prolog(head, doctype=False, limit=2048)
+    return at is not None and bool(_HTML_TAG.match(head, at))
 _MAX_RESYNCS = 10_000
 
 
@@ -99,9 +105,9 @@ def _payload_kind(mime: str, payload_head: bytes) -> str | None:
     if mime in _HTML_MIME:
         return "html"
     if mime in _TEXT_MIME:
-        return "html" if _HTML_SNIFF.match(payload_head) else "text"
+        return "html" if _looks_html(payload_head) else "text"
     if not mime or mime in ("application/octet-stream", "unk", "no-type", "unknown"):
-        return "html" if _HTML_SNIFF.match(payload_head) else None
+        return "html" if _looks_html(payload_head) else None
     return None
 
 

@@ -346,3 +346,38 @@ def test_uris_without_pyarrow_go_through_sparks_filesystem_layer(scanned, tmp_pa
     local = {(f["document"]["url"], f["work"]["id"], f["verdict"], Path(f["document"]["path"]).as_uri())
              for f in printed if "damaged" not in f["document"]["path"]}
     assert found == local
+
+
+def test_a_read_only_unpacked_bundle_is_opened_through_a_copy(tmp_path, monkeypatch):
+    """YARN may unpack the shipped archive read-only; SQLite cannot open a database there, so each executor
+    copies the snapshot once to a temp folder and links the index cache (still memory-mapped from the bundle)."""
+    pyspark = pytest.importorskip("pyspark", reason="the executor side imports pyspark.SparkFiles")
+    from compliance.engines import spark as engine
+    from compliance.registry import Registry
+    from compliance.rules import load_rules
+
+    db = tmp_path / "r.db"
+    assert _cli(db, "register", CORPUS / "works" / "northwind").exit_code == 0
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    engine.snapshot_registry(db, bundle / "registry.db")
+    rules = load_rules(RULES)
+    with Registry(bundle / "registry.db", create=False) as reg:
+        reg.build_index(rules.matcher)
+        key = f"{reg.registry_version()}/{rules.version()}/{engine.__version__}"
+    shutil.copytree(RULES, bundle / "rules")
+
+    class Files:
+        @staticmethod
+        def get(name: str) -> str:
+            return str(bundle)
+
+    monkeypatch.setattr(pyspark, "SparkFiles", Files)
+    monkeypatch.setattr(engine, "_writable", lambda folder: False)
+    monkeypatch.setattr(engine.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
+    monkeypatch.setattr(engine, "_SCANNERS", {})
+    scanner = engine._executor_scanner(engine._Shipped("c-1.tar", key, 1 << 24, 64, 1 << 20))
+    copy = tmp_path / "tmp" / "compliance-c-1"
+    assert Path(scanner.registry.path) == copy / "registry.db"
+    assert (copy / "registry.db.index").is_symlink()
+    assert engine._executor_scanner(engine._Shipped("c-1.tar", key, 1 << 24, 64, 1 << 20)) is scanner

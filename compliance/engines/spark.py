@@ -230,7 +230,6 @@ def snapshot_registry(source: Path, dest: Path) -> None:
                 dst.execute(f"DELETE FROM {table}")
         dst.commit()
         dst.execute("VACUUM")
-        dst.execute("PRAGMA journal_mode = WAL")  # what Registry sets; done here so executors never write it
     finally:
         dst.close()
         src.close()
@@ -263,7 +262,8 @@ def _executor_scanner(shipped: _Shipped) -> Any:
     from ..scan import Scanner
 
     root = Path(SparkFiles.get(shipped.bundle))
-    registry = Registry(root / "registry.db", create=False, readonly=True)
+    db = root / "registry.db" if _writable(root) else _writable_copy(root, shipped.bundle)
+    registry = Registry(db, create=False, readonly=True)
     rules = load_rules(root / "rules")
     scanner = Scanner(registry, rules)
     if scanner.scan_key != shipped.scan_key:
@@ -272,6 +272,37 @@ def _executor_scanner(shipped: _Shipped) -> Any:
     _SCANNERS.clear()  # an earlier job's snapshot in a reused worker: drop it
     _SCANNERS[shipped.bundle] = scanner
     return scanner
+
+
+def _writable(folder: Path) -> bool:
+    """Whether SQLite can open a database here (it writes beside it, even to read; YARN's localised archives
+    can be read-only).  Tried, not asked: os.access says yes to root on a read-only mount."""
+    probe = folder / f".probe-{os.getpid()}"
+    try:
+        probe.touch()
+        probe.unlink()
+        return True
+    except OSError:
+        return False
+
+
+def _writable_copy(root: Path, bundle: str) -> Path:
+    """The snapshot copied once per executor to a writable temp folder, its index cache linked, not copied
+    (memory-mapped read-only from the unpacked archive).  Workers racing here each copy, and rename atomically."""
+    dest = Path(tempfile.gettempdir()) / f"compliance-{Path(bundle).stem}"
+    dest.mkdir(parents=True, exist_ok=True)
+    final = dest / "registry.db"
+    if not final.exists():
+        tmp = dest / f".registry.db.{os.getpid()}"
+        shutil.copyfile(root / "registry.db", tmp)
+        os.replace(tmp, final)
+    link = dest / "registry.db.index"
+    if (root / "registry.db.index").is_dir() and not link.exists():
+        try:
+            os.symlink(root / "registry.db.index", link)
+        except FileExistsError:
+            pass
+    return final
 
 
 def _tar(folder: Path, archive: Path) -> None:
@@ -593,6 +624,9 @@ def run_spark_scan(registry_path: Path, rules: Any, paths: list[str], options: S
             registry_version = reg.registry_version()
             works = reg.work_count()
             reg.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in registry.db itself
+            # rollback-journal mode: executors read it even where the unpacked archive is read-only (YARN's
+            # localised archives can be), since WAL mode needs a writable folder for its -shm file
+            reg.db.execute("PRAGMA journal_mode = DELETE")
         del index
         for p in bundle.glob("registry.db-*"):  # empty WAL and shared-memory files: not shipped
             p.unlink()

@@ -1,6 +1,7 @@
 # Two commands on a fresh machine (Python 3.11+, make, git):
 #   make demo   set up .venv, register corpus/works, scan corpus/crawl, write reports/
 #   make test   set up .venv with the test extras and run the whole suite
+#               (with the Spark extra; the Spark tests need Java 17 and skip, saying so, without it)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin

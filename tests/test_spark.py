@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import CORPUS, RULES
 from inputs_helpers import build_warc
 
@@ -258,3 +257,127 @@ def test_expand_inputs_names_files_as_the_local_engine_does(tmp_path):
     page.write_text("A plain page of text, scanned as a document.\n")
     files, _ = expand_inputs([str(page)])
     assert [f.name for f in files] == [str(page)]
+
+
+def test_without_java_the_spark_engine_says_so(monkeypatch, tmp_path):
+    pytest.importorskip("pyspark", reason="needs pyspark to get as far as starting Spark")
+    from pyspark.sql import SparkSession
+
+    from compliance.engines import spark as engine
+    from compliance.errors import ComplianceError
+
+    monkeypatch.setattr(SparkSession, "getActiveSession", staticmethod(lambda: None))
+    monkeypatch.setattr(engine.shutil, "which", lambda name: None)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.delenv("PYSPARK_GATEWAY_PORT", raising=False)
+    with pytest.raises(ComplianceError, match="needs Java 17"):
+        engine._session(engine.SparkScanOptions(output=str(tmp_path / "out"), master="local[1]"))
+
+
+def test_https_and_http_uris_are_read_by_the_tasks(scanned, tmp_path):
+    """A URI the executors fetch themselves (Common Crawl serves WARCs over HTTPS): spooled, then read as a file;
+    findings carry the URI as their document path.  Here a local HTTP server stands in."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(scanned["dir"]))
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        uris = [base + w.name for w in scanned["warcs"][:3]] + [base + "missing.warc.gz"]
+        out = tmp_path / "out"
+        res = _cli(scanned["spark"], "scan", "--engine", "spark", *uris, "--output", out)
+        assert res.exit_code == 0, res.output
+    finally:
+        server.shutdown()
+    from compliance.engines.spark import read_output
+
+    _, stream = read_output(out)
+    rows = list(stream)
+    errors = [r for r in rows if r["t"] == "error"]
+    assert len(errors) == 1 and "missing.warc.gz: cannot read" in errors[0]["message"]
+    found = {(f["document"]["url"], f["work"]["id"], f["verdict"]) for r in rows if r["t"] == "doc"
+             for f in r["findings"]}
+    paths = {f["document"]["path"] for r in rows if r["t"] == "doc" for f in r["findings"]}
+    assert paths <= set(uris[:3]) and paths
+    printed = [json.loads(line) for line in scanned["local_stdout"].splitlines()]
+    local = {(f["document"]["url"], f["work"]["id"], f["verdict"]) for f in printed
+             if "damaged" not in f["document"]["path"]}
+    assert found == local
+
+
+def test_import_into_a_registry_without_some_works_reports_them(scanned, tmp_path):
+    """Findings against works this registry lacks are errors naming the works; the others are imported."""
+    db = tmp_path / "partial.db"
+    assert _cli(db, "register", CORPUS / "works" / "northwind").exit_code == 0
+    res = _cli(db, "import-findings", scanned["out"], "--format", "json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["warnings"] and "registry changed" in data["warnings"][0]
+    works = {r[0] for r in _rows(db, "SELECT w.id FROM findings f JOIN works w ON w.num = f.work_num")}
+    assert works and all(w.startswith("nw-") for w in works)
+    messages = [r[0] for r in _rows(db, "SELECT message FROM scan_errors")]
+    assert any("findings for works not in this registry" in m for m in messages)
+
+
+def test_uris_without_pyarrow_go_through_sparks_filesystem_layer(scanned, tmp_path, monkeypatch):
+    """hdfs://, s3a:// and the like, when the tasks cannot open them (no pyarrow or fsspec), are read by
+    Spark's Hadoop filesystem layer (binaryFiles): file:// URIs routed that way stand in for them here.
+    A missing one is one error, not a failed job."""
+    from compliance.engines import spark as engine
+
+    monkeypatch.setattr(engine, "_task_reads", lambda uri: not uri.startswith("file:"))
+    monkeypatch.setattr(engine, "expand_inputs",  # keep file:// URIs as URIs, as hdfs:// ones are kept
+                        lambda paths: ([engine.InputFile(i, p, p) for i, p in enumerate(paths)], []))
+    uris = [w.as_uri() for w in scanned["warcs"][:3]] + [(scanned["dir"] / "missing.warc.gz").as_uri()]
+    out = tmp_path / "out"
+    res = _cli(scanned["spark"], "scan", "--engine", "spark", *uris, "--output", out)
+    assert res.exit_code == 0, res.output
+    summary, stream = engine.read_output(out)
+    rows = list(stream)
+    assert summary["files"] == 3 and summary["errors"] == 1
+    assert "missing.warc.gz: no such file" in summary["input_errors"][0]["message"]
+    found = {(f["document"]["url"], f["work"]["id"], f["verdict"], f["document"]["path"]) for r in rows
+             if r["t"] == "doc" for f in r["findings"]}
+    printed = [json.loads(line) for line in scanned["local_stdout"].splitlines()]
+    local = {(f["document"]["url"], f["work"]["id"], f["verdict"], Path(f["document"]["path"]).as_uri())
+             for f in printed if "damaged" not in f["document"]["path"]}
+    assert found == local
+
+
+def test_a_read_only_unpacked_bundle_is_opened_through_a_copy(tmp_path, monkeypatch):
+    """YARN may unpack the shipped archive read-only; SQLite cannot open a database there, so each executor
+    copies the snapshot once to a temp folder and links the index cache (still memory-mapped from the bundle)."""
+    pyspark = pytest.importorskip("pyspark", reason="the executor side imports pyspark.SparkFiles")
+    from compliance.engines import spark as engine
+    from compliance.registry import Registry
+    from compliance.rules import load_rules
+
+    db = tmp_path / "r.db"
+    assert _cli(db, "register", CORPUS / "works" / "northwind").exit_code == 0
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    engine.snapshot_registry(db, bundle / "registry.db")
+    rules = load_rules(RULES)
+    with Registry(bundle / "registry.db", create=False) as reg:
+        reg.build_index(rules.matcher)
+        key = f"{reg.registry_version()}/{rules.version()}/{engine.__version__}"
+    shutil.copytree(RULES, bundle / "rules")
+
+    class Files:
+        @staticmethod
+        def get(name: str) -> str:
+            return str(bundle)
+
+    monkeypatch.setattr(pyspark, "SparkFiles", Files)
+    monkeypatch.setattr(engine, "_writable", lambda folder: False)
+    monkeypatch.setattr(engine.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
+    monkeypatch.setattr(engine, "_SCANNERS", {})
+    scanner = engine._executor_scanner(engine._Shipped("c-1.tar", key, 1 << 24, 64, 1 << 20))
+    copy = tmp_path / "tmp" / "compliance-c-1"
+    assert Path(scanner.registry.path) == copy / "registry.db"
+    assert (copy / "registry.db.index").is_symlink()
+    assert engine._executor_scanner(engine._Shipped("c-1.tar", key, 1 << 24, 64, 1 << 20)) is scanner

@@ -82,8 +82,9 @@ class _Progress:
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
               help="local: this machine's worker processes. spark: an Apache Spark job (pip install "
                    "'compliance[spark]'); findings go to --output, load them with import-findings.")
-@click.option("--master", default="local[*]", show_default=True,
-              help="Spark master URL (--engine spark): local[N], yarn, spark://host:7077, k8s://...")
+@click.option("--master", default=None,
+              help="Spark master URL (--engine spark): local[N], yarn, spark://host:7077, k8s://... "
+                   "Default: local[*], or spark-submit's --master when run under spark-submit.")
 @click.option("--partitions", type=click.IntRange(min=1), default=None,
               help="Spark partitions (--engine spark; default: one per input file). Each gets whole files.")
 @click.option("--output", "-o", "output", default=None,
@@ -91,7 +92,7 @@ class _Progress:
                    "Local, file://, hdfs://, s3a://; must not exist.")
 @click.pass_obj
 def scan(state: _State, paths: tuple[str, ...], fmt: str | None, rescan: bool, workers: int | None,
-         max_doc_bytes: int, quiet: bool, engine: str, master: str, partitions: int | None,
+         max_doc_bytes: int, quiet: bool, engine: str, master: str | None, partitions: int | None,
          output: str | None) -> None:
     """Scan crawled documents for copies of registered works.
 
@@ -129,9 +130,14 @@ def scan(state: _State, paths: tuple[str, ...], fmt: str | None, rescan: bool, w
     s3a://) and text files listing WARC paths or URIs, one per line.
     """
     if engine == "spark":
+        if workers is not None:
+            _warn_line("--workers is for the local engine; Spark runs one Python worker per executor core")
+        if rescan:
+            _warn_line("--rescan is implied: the Spark engine scans every document (import-findings replaces "
+                       "earlier findings of the same documents)")
         _scan_spark(state, list(paths), fmt, quiet, master, partitions, output, max_doc_bytes)
         return
-    for name, value in (("--output", output), ("--partitions", partitions)):
+    for name, value in (("--output", output), ("--partitions", partitions), ("--master", master)):
         if value is not None:
             raise click.UsageError(f"{name} is for --engine spark")
     from ..inputs import ReadOptions, iter_documents
@@ -196,7 +202,7 @@ def _render(collected: list[dict[str, Any]], fmt: str) -> None:
                                  "contact"]) if rows else "No findings.")
 
 
-def _scan_spark(state: _State, paths: list[str], fmt: str | None, quiet: bool, master: str,
+def _scan_spark(state: _State, paths: list[str], fmt: str | None, quiet: bool, master: str | None,
                 partitions: int | None, output: str | None, max_doc_bytes: int) -> None:
     """``scan --engine spark``: run the job; findings land in --output (printed too when --format is given)."""
     from ..engines.spark import SparkScanOptions, read_output, require_pyspark, run_spark_scan, spark_paragraph

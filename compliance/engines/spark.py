@@ -7,14 +7,18 @@ The job is laid out the way large WARC jobs are (Common Crawl's own
   URIs) into one list of WARC files and parallelises it: each partition
   gets whole files, which its task opens with ``warcio`` through the very
   reader the local engine uses (``compliance.inputs.read_path``) and streams
-  record by record;
+  record by record (a URI a task cannot open itself, ``hdfs://`` without
+  pyarrow say, comes through Spark's ``binaryFiles`` instead);
 * the registry is shipped, not rebuilt per task: the driver makes a
   consistent snapshot with SQLite's backup API (scan results stripped),
   builds the seed index once beside it (``<snapshot>.index/``, the same
-  memory-mapped ``.npy`` cache the local engine keeps), and ships both, with
-  the rules folder, through ``SparkContext.addFile``.  Each Python worker
-  opens them once (a module-level cache keyed by the snapshot) and maps the
-  index read-only, so the worker processes of one executor share its pages;
+  memory-mapped ``.npy`` cache the local engine keeps; the registry's own
+  cache is reused when it has one), and ships both, with the rules folder,
+  as one archive through ``SparkContext.addArchive`` (unpacked once per
+  executor).  Each Python worker opens them once (a module-level cache keyed
+  by the bundle) and maps the index read-only, so the worker processes of
+  one executor share its pages (a Python broadcast would not do: every
+  worker would unpickle its own copy of a multi-GB index);
 * each task runs ``compliance.scan._scan_batch``, the batch function of the
   local engine's worker pool, so extraction, matching, alignment and
   verdicts are the same code, and findings are the same;
@@ -42,17 +46,28 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from .. import __version__
 from ..errors import ComplianceError, InputError
 from ..models import Document, Finding, PassageMatch
 
-__all__ = ["INSTALL_HINT", "SparkScanOptions", "InputFile", "require_pyspark", "expand_inputs", "snapshot_registry",
-           "run_spark_scan", "import_findings", "ImportSummary", "read_output"]
+__all__ = [
+    "INSTALL_HINT",
+    "ImportSummary",
+    "InputFile",
+    "SparkScanOptions",
+    "expand_inputs",
+    "import_findings",
+    "read_output",
+    "require_pyspark",
+    "run_spark_scan",
+    "snapshot_registry",
+]
 
 INSTALL_HINT = "pip install 'compliance[spark]'"
 SUMMARY_NAME = "_summary.json"
@@ -76,7 +91,8 @@ class SparkScanOptions:
     """How the Spark job runs (the scan itself is configured by the registry and rules, as locally)."""
 
     output: str
-    master: str = "local[*]"
+    #: None: spark-submit's master when run under spark-submit, else local[*]
+    master: str | None = None
     partitions: int | None = None
     max_doc_bytes: int = 16 << 20
     batch_docs: int = 64
@@ -214,7 +230,6 @@ def snapshot_registry(source: Path, dest: Path) -> None:
                 dst.execute(f"DELETE FROM {table}")
         dst.commit()
         dst.execute("VACUUM")
-        dst.execute("PRAGMA journal_mode = WAL")  # what Registry sets; done here so executors never write it
     finally:
         dst.close()
         src.close()
@@ -224,8 +239,7 @@ def snapshot_registry(source: Path, dest: Path) -> None:
 class _Shipped:
     """What a task needs to find the shipped files (names under SparkFiles) and check it has the right ones."""
 
-    db_name: str
-    rules_name: str
+    bundle: str  # the archive's name: SparkFiles.get(bundle) is the folder it was unpacked into
     scan_key: str
     max_doc_bytes: int
     batch_docs: int
@@ -238,7 +252,7 @@ _SCANNERS: dict[str, Any] = {}
 
 def _executor_scanner(shipped: _Shipped) -> Any:
     """The Scanner over the shipped snapshot, opened once per Python worker process."""
-    scanner = _SCANNERS.get(shipped.db_name)
+    scanner = _SCANNERS.get(shipped.bundle)
     if scanner is not None:
         return scanner
     from pyspark import SparkFiles
@@ -247,16 +261,57 @@ def _executor_scanner(shipped: _Shipped) -> Any:
     from ..rules import load_rules
     from ..scan import Scanner
 
-    db = Path(SparkFiles.get(shipped.db_name))
+    root = Path(SparkFiles.get(shipped.bundle))
+    db = root / "registry.db" if _writable(root) else _writable_copy(root, shipped.bundle)
     registry = Registry(db, create=False, readonly=True)
-    rules = load_rules(Path(SparkFiles.get(shipped.rules_name)))
+    rules = load_rules(root / "rules")
     scanner = Scanner(registry, rules)
     if scanner.scan_key != shipped.scan_key:
         raise ComplianceError(f"executor scan key {scanner.scan_key} differs from the driver's {shipped.scan_key}: "
                               "the executors run another compliance version or rules")
     _SCANNERS.clear()  # an earlier job's snapshot in a reused worker: drop it
-    _SCANNERS[shipped.db_name] = scanner
+    _SCANNERS[shipped.bundle] = scanner
     return scanner
+
+
+def _writable(folder: Path) -> bool:
+    """Whether SQLite can open a database here (it writes beside it, even to read; YARN's localised archives
+    can be read-only).  Tried, not asked: os.access says yes to root on a read-only mount."""
+    probe = folder / f".probe-{os.getpid()}"
+    try:
+        probe.touch()
+        probe.unlink()
+        return True
+    except OSError:
+        return False
+
+
+def _writable_copy(root: Path, bundle: str) -> Path:
+    """The snapshot copied once per executor to a writable temp folder, its index cache linked, not copied
+    (memory-mapped read-only from the unpacked archive).  Workers racing here each copy, and rename atomically."""
+    dest = Path(tempfile.gettempdir()) / f"compliance-{Path(bundle).stem}"
+    dest.mkdir(parents=True, exist_ok=True)
+    final = dest / "registry.db"
+    if not final.exists():
+        tmp = dest / f".registry.db.{os.getpid()}"
+        shutil.copyfile(root / "registry.db", tmp)
+        os.replace(tmp, final)
+    link = dest / "registry.db.index"
+    if (root / "registry.db.index").is_dir() and not link.exists():
+        try:
+            os.symlink(root / "registry.db.index", link)
+        except FileExistsError:
+            pass
+    return final
+
+
+def _tar(folder: Path, archive: Path) -> None:
+    """An uncompressed tar of *folder*'s contents (the .npy arrays do not compress; unpacking stays fast)."""
+    import tarfile
+
+    with tarfile.open(archive, "w") as tar:
+        for p in sorted(folder.iterdir()):
+            tar.add(p, arcname=p.name)
 
 
 @contextmanager
@@ -271,7 +326,7 @@ def _opened(uri: str) -> Iterator[Path]:
         if scheme in ("http", "https"):
             import urllib.request
 
-            with urllib.request.urlopen(uri, timeout=120) as resp:  # noqa: S310 - the user named this URI
+            with urllib.request.urlopen(uri, timeout=120) as resp:
                 shutil.copyfileobj(resp, tmp, 1 << 20)
         else:
             _copy_remote(uri, tmp)
@@ -351,7 +406,7 @@ def scan_files(files: Iterable[InputFile], scanner: Any, *, max_doc_bytes: int, 
                     if len(batch) >= batch_docs or size >= batch_bytes:
                         yield from outcomes(batch)
                         batch, size = [], 0
-        except Exception as exc:  # an unreachable URI costs this file, never the job
+        except Exception as exc:  # noqa: BLE001 - an unreachable URI costs this file, never the job
             yield _error_row(RecordError(f"{f.name}: cannot read ({exc.__class__.__name__}: "
                                          f"{' '.join(str(exc).split())[:200]})", path=f.name))
         if batch:
@@ -369,12 +424,28 @@ def _counter_param() -> Any:
         def zero(self, value: dict[str, int]) -> dict[str, int]:
             return {}
 
-        def addInPlace(self, a: dict[str, int], b: dict[str, int]) -> dict[str, int]:  # noqa: N802 - pyspark's name
+        def addInPlace(self, a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
             for k, n in b.items():
                 a[k] = a.get(k, 0) + n
             return a
 
     return _Counter()
+
+
+def _count(row: dict[str, Any], acc: dict[str, Any]) -> None:
+    if row["t"] == "error":
+        acc["errors"].add(1)
+        return
+    acc["records"].add(1)
+    acc["bytes"].add(row["bytes"])
+    acc["findings"].add(len(row["findings"]))
+    if row["findings"]:
+        verdicts: dict[str, int] = {}
+        for f in row["findings"]:
+            verdicts[f["verdict"]] = verdicts.get(f["verdict"], 0) + 1
+        acc["verdicts"].add(verdicts)
+    if row["suppressed"]:
+        acc["suppressed"].add(row["suppressed"])
 
 
 def _partition(shipped: _Shipped, acc: dict[str, Any]) -> Callable[[Iterator[tuple[int, InputFile]]], Iterator[str]]:
@@ -387,23 +458,77 @@ def _partition(shipped: _Shipped, acc: dict[str, Any]) -> Callable[[Iterator[tup
         scanner = _executor_scanner(shipped)
         for row in scan_files(files, scanner, max_doc_bytes=shipped.max_doc_bytes, batch_docs=shipped.batch_docs,
                               batch_bytes=shipped.batch_bytes):
-            if row["t"] == "error":
-                acc["errors"].add(1)
-            else:
-                acc["records"].add(1)
-                acc["bytes"].add(row["bytes"])
-                acc["findings"].add(len(row["findings"]))
-                if row["findings"]:
-                    verdicts: dict[str, int] = {}
-                    for f in row["findings"]:
-                        verdicts[f["verdict"]] = verdicts.get(f["verdict"], 0) + 1
-                    acc["verdicts"].add(verdicts)
-                if row["suppressed"]:
-                    acc["suppressed"].add(row["suppressed"])
+            _count(row, acc)
             yield json.dumps(row, ensure_ascii=False, separators=(",", ":"))
         acc["files"].add(len(files))
 
     return run
+
+
+def _hadoop_key(uri: str) -> str:
+    """What Hadoop calls a file (``file:/x`` for ``file:///x``): compared by path."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(uri).path or uri
+
+
+def _partition_bytes(shipped: _Shipped, acc: dict[str, Any],
+                     by_key: dict[str, InputFile]) -> Callable[[Iterator[tuple[str, bytes]]], Iterator[str]]:
+    """The same, over files Spark's own filesystem layer read (``binaryFiles``: whole files, as bytes)."""
+
+    def run(items: Iterator[tuple[str, bytes]]) -> Iterator[str]:
+        scanner = None
+        for key, data in items:
+            f = by_key.get(_hadoop_key(key)) or InputFile(-1, key, key)
+            scanner = scanner or _executor_scanner(shipped)
+
+            @contextmanager
+            def spooled(_: str, data: bytes = data, f: InputFile = f) -> Iterator[Path]:
+                suffix = "".join(Path(f.name).suffixes[-2:])
+                with tempfile.NamedTemporaryFile(prefix="compliance-spark-", suffix=suffix) as tmp:
+                    tmp.write(data)
+                    tmp.flush()
+                    yield Path(tmp.name)
+
+            for row in scan_files([f], scanner, max_doc_bytes=shipped.max_doc_bytes, batch_docs=shipped.batch_docs,
+                                  batch_bytes=shipped.batch_bytes, opener=spooled):
+                _count(row, acc)
+                yield json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+            del data
+            acc["files"].add(1)
+
+    return run
+
+
+def _task_reads(uri: str) -> bool:
+    """Whether a task opens *uri* itself (local, file://, http(s)://, or pyarrow/fsspec at hand), rather than
+    through Spark's filesystem layer (``binaryFiles``: any Hadoop filesystem, but a whole file in memory)."""
+    scheme = _scheme(uri)
+    if scheme is None or scheme in _DIRECT:
+        return True
+    import importlib.util
+
+    return any(importlib.util.find_spec(m) is not None for m in ("pyarrow", "fsspec"))
+
+
+def _hadoop_missing(sc: Any, files: list[InputFile]) -> list[InputError]:
+    """Inputs Spark's filesystem layer cannot find (checked up front: binaryFiles would fail the whole job)."""
+    from ..inputs import RecordError
+
+    missing = []
+    try:
+        conf = sc._jsc.hadoopConfiguration()
+        jpath = sc._jvm.org.apache.hadoop.fs.Path
+    except AttributeError:  # not a JVM-backed context: let Spark report it
+        return []
+    for f in files:
+        try:
+            path = jpath(f.uri)
+            if not path.getFileSystem(conf).exists(path):
+                missing.append(RecordError(f"{f.name}: no such file", path=f.name))
+        except Exception as exc:  # noqa: BLE001 - an unknown scheme, no credentials: that input's error
+            missing.append(RecordError(f"{f.name}: cannot open ({' '.join(str(exc).split())[:200]})", path=f.name))
+    return missing
 
 
 # ---------------------------------------------------------------- the driver
@@ -412,14 +537,27 @@ def _session(options: SparkScanOptions) -> tuple[Any, bool]:
     """The active SparkSession (tests share one), or a new one we own and stop at the end."""
     from pyspark.sql import SparkSession
 
-    # executors (and local-mode Python workers) run the interpreter that runs compliance, with its packages;
-    # on a cluster, spark.pyspark.python (spark-submit --conf) takes precedence over these
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # launched by spark-submit, which set master and python
+    master = options.master or (None if submitted else "local[*]")
+    if not submitted:
+        # Python workers run the interpreter that runs compliance, with its packages.  In local mode always
+        # (a stale PYSPARK_PYTHON would break the job); on a cluster, unless the user chose the executors'
+        # Python (an unpacked environment, see benchmarks/README.md, "Spark")
+        if master is not None and master.startswith("local"):
+            os.environ["PYSPARK_PYTHON"] = sys.executable
+        else:
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
     active = SparkSession.getActiveSession()
     if active is not None:
         return active, False
-    builder = SparkSession.builder.appName(options.app_name).master(options.master)
+    java_home = os.environ.get("JAVA_HOME")
+    if not submitted and shutil.which("java") is None and not (java_home and Path(java_home, "bin", "java").exists()):
+        raise ComplianceError("--engine spark needs Java 17 (Spark runs on the JVM): `java` is not on PATH and "
+                              "JAVA_HOME is not set")
+    builder = SparkSession.builder.appName(options.app_name)
+    if master is not None:
+        builder = builder.master(master)
     defaults = {"spark.ui.showConsoleProgress": "false", "spark.sql.shuffle.partitions": "8",
                 "spark.python.worker.reuse": "true"}
     for k, v in {**defaults, **options.conf}.items():
@@ -470,40 +608,70 @@ def run_spark_scan(registry_path: Path, rules: Any, paths: list[str], options: S
     spark = None
     owned = False
     try:
-        # names unique per run: SparkContext.addFile refuses a second file of the same name in one session
-        db_name, rules_name = f"compliance-{run_id}.db", f"compliance-{run_id}-rules"
-        snap = staging / db_name
+        # One bundle, unpacked on every executor by SparkContext.addArchive: the snapshot, its index cache and
+        # the rules folder.  (addFile cannot ship a local folder to a cluster.)  Its name is unique per run: a
+        # session refuses a second file of the same name.
+        bundle = staging / "bundle"
+        bundle.mkdir()
+        snap = bundle / "registry.db"
         snapshot_registry(Path(registry_path), snap)
         cache = Path(registry_path).with_name(Path(registry_path).name + ".index")
         if cache.is_dir():  # the registry's own index cache (keyed by content): reused, not rebuilt
-            shutil.copytree(cache, staging / f"{db_name}.index", ignore=shutil.ignore_patterns(".*"))
+            shutil.copytree(cache, bundle / "registry.db.index", ignore=shutil.ignore_patterns(".*"))
         with Registry(snap, create=False) as reg:
-            index, _, _ = reg.build_index(rules.matcher)  # writes <snapshot>.index/<key>/*.npy, shipped below
+            index, _, _ = reg.build_index(rules.matcher)  # writes registry.db.index/<key>/*.npy beside it
             index_bytes = index.nbytes
             registry_version = reg.registry_version()
             works = reg.work_count()
+            reg.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in registry.db itself
+            # rollback-journal mode: executors read it even where the unpacked archive is read-only (YARN's
+            # localised archives can be), since WAL mode needs a writable folder for its -shm file
+            reg.db.execute("PRAGMA journal_mode = DELETE")
         del index
-        shutil.copytree(rules.directory, staging / rules_name, ignore=shutil.ignore_patterns(".*"))
+        for p in bundle.glob("registry.db-*"):  # empty WAL and shared-memory files: not shipped
+            p.unlink()
+        shutil.copytree(rules.directory, bundle / "rules", ignore=shutil.ignore_patterns(".*"))
+        archive = staging / f"compliance-{run_id}.tar"
+        _tar(bundle, archive)
+        shutil.rmtree(bundle)
         scan_key = f"{registry_version}/{rules.version()}/{__version__}"
-        shipped = _Shipped(db_name, rules_name, scan_key, options.max_doc_bytes, options.batch_docs,
-                           options.batch_bytes)
+        shipped = _Shipped(archive.name, scan_key, options.max_doc_bytes, options.batch_docs, options.batch_bytes)
         spark, owned = _session(options)
         sc = spark.sparkContext
-        sc.addFile(str(snap))
-        if (staging / f"{db_name}.index").is_dir():
-            sc.addFile(str(staging / f"{db_name}.index"), recursive=True)
-        sc.addFile(str(staging / rules_name), recursive=True)
+        sc.addArchive(str(archive))
         acc = {k: sc.accumulator(0) for k in ("records", "bytes", "findings", "errors", "files")}
         acc["verdicts"] = sc.accumulator({}, _counter_param())
         acc["suppressed"] = sc.accumulator({}, _counter_param())
-        n = max(1, min(options.partitions or len(files), len(files)))
+        direct = [f for f in files if _task_reads(f.uri)]
+        hadoop = [f for f in files if not _task_reads(f.uri)]
+        if hadoop:
+            missing = _hadoop_missing(sc, hadoop)
+            gone = {e.path for e in missing}
+            hadoop = [f for f in hadoop if f.name not in gone]
+            input_errors += missing
+            for err in missing:
+                if on_error:
+                    on_error(err)
+        want = options.partitions or len(files)
+        n = max(1, min(want, len(direct))) if direct else 0
         t0 = time.perf_counter()
-        rdd = sc.parallelize(list(enumerate(files)), n).mapPartitions(_partition(shipped, acc))
+        rdds = []
+        if direct:
+            rdds.append(sc.parallelize(list(enumerate(direct)), n).mapPartitions(_partition(shipped, acc)))
+        if hadoop:
+            by_key = {_hadoop_key(f.uri): f for f in hadoop}
+            m = max(1, min(want, len(hadoop)))
+            raw = sc.binaryFiles(",".join(f.uri for f in hadoop), minPartitions=m)
+            rdds.append(raw.mapPartitions(_partition_bytes(shipped, acc, by_key)))
+            n += raw.getNumPartitions()
+        if not rdds:
+            raise ComplianceError("nothing to scan: " + "; ".join(str(e) for e in input_errors[:3]))
+        rdd = rdds[0] if len(rdds) == 1 else sc.union(rdds)
         rdd.saveAsTextFile(options.output)
         seconds = time.perf_counter() - t0
         summary = {
             "spark_run_id": run_id, "engine": "spark", "master": sc.master, "partitions": n,
-            "default_parallelism": sc.defaultParallelism, "inputs": list(paths), "files": len(files),
+            "default_parallelism": sc.defaultParallelism, "inputs": list(paths), "files": len(direct) + len(hadoop),
             "documents": acc["records"].value, "bytes": acc["bytes"].value, "findings": acc["findings"].value,
             "errors": acc["errors"].value + len(input_errors), "verdicts": dict(sorted(acc["verdicts"].value.items())),
             "suppressed": dict(sorted(acc["suppressed"].value.items())),
@@ -524,7 +692,7 @@ def run_spark_scan(registry_path: Path, rules: Any, paths: list[str], options: S
 def _iso(t: float) -> str:
     import datetime as _dt
 
-    return _dt.datetime.fromtimestamp(t, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _dt.datetime.fromtimestamp(t, _dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def spark_paragraph(s: dict[str, Any]) -> str:
@@ -681,10 +849,10 @@ def import_findings(registry: Any, folder: Path, *, batch: int = 500) -> ImportS
         missing = [f.work["id"] for f in findings if f.work["id"] not in known_works]
         if missing:
             run.errors += 1
+            message = (f"{doc.path}: findings for works not in this registry ({', '.join(missing[:5])}); "
+                       "import into the registry the scan used")
             db.execute("INSERT INTO scan_errors(run_id, path, offset, message) VALUES (?,?,?,?)",
-                       [run_id, doc.path, doc.offset, f"{doc.path}: findings for works not in this registry "
-                                                      f"({', '.join(missing[:5])}); import into the registry the "
-                                                      "scan used"])
+                       [run_id, doc.path, doc.offset, message])
             findings = [f for f in findings if f.work["id"] in known_works]
         if findings:
             _store_rows(registry, run_id, doc, findings, scan_key)

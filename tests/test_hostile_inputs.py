@@ -485,3 +485,86 @@ def test_sniffing_hostile_heads_takes_linear_time(tmp_path):
         t = time.monotonic()
         _read(p)
         assert time.monotonic() - t < 3, p
+
+
+# ---------------------------------------------------------------- reports cannot be used against their reader
+
+_EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>\u202egpj.exe\x1b[31m"
+
+
+def test_reports_in_every_format_are_inert_and_stay_in_their_folder(cli_run, tmp_path):
+    """A work whose id and URL try to climb out of the reports folder, copied by pages whose URL, title and
+    text carry script, event handlers, a javascript: link, bidi overrides, terminal escapes and spreadsheet
+    formulas.  In every output (scan JSONL, summary HTML/MD/JSON/CSV, evidence HTML/MD/JSON/TXT, SARIF,
+    JUnit): no script tag or javascript: link, no bidi override or control character outside JSON strings,
+    no CSV cell that starts a formula, every file inside the output folder with a plain name."""
+    import csv
+    import xml.etree.ElementTree as ET
+
+    body = "\n\n".join(paragraphs(4242))
+    (tmp_path / "w.txt").write_text(f"A story\n\n{body}\n\n© 2025 {PUBLISHER}. All rights reserved.\n", encoding="utf-8")
+    manifest = tmp_path / "works.jsonl"
+    manifest.write_text(json.dumps({"id": "../../../../tmp/evil-work", "path": "w.txt", "publisher": PUBLISHER,
+                                    "title": f"=HYPERLINK(\"http://x.example\") {_EVIL}",
+                                    "url": "https://pub.example/../../etc/passwd"}) + "\n")
+    assert cli_run("register", "--manifest", manifest).exit_code == 0
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    rows = [{"url": "javascript:alert(3)//../../x", "title": f"+cmd|' /C calc'!A0 {_EVIL}",
+             "text": f"@SUM(1+1) {_EVIL}\n\n{body}"},
+            {"url": "https://evil.example/%2e%2e/%2e%2e/<script>/..\\..\\win", "title": f"-2+3 {_EVIL}",
+             "html": f"<html><head><title>{_EVIL}</title></head><body><p>=1+2 {_EVIL}</p>"
+                     + "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
+                     + "<script>document.write('pwned')</script><a href='javascript:alert(4)'>x</a></body></html>"}]
+    (crawl / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    scan = cli_run("scan", crawl, "--workers", "1", "--format", "jsonl")
+    assert scan.exit_code == 0 and len(scan.stdout.splitlines()) == 2, scan.stderr
+    out = tmp_path / "out"
+    out.mkdir()
+    assert cli_run("report", "--out", out).exit_code == 0
+    ev = cli_run("evidence", "--all-sites", "--out", out)
+    assert ev.exit_code == 0, ev.stderr
+    assert cli_run("check", crawl, "--no-store", "--format", "sarif", "-o", out / "c.sarif").exit_code == 1
+    assert cli_run("check", crawl, "--no-store", "--format", "junit", "-o", out / "c.xml").exit_code == 1
+    (out / "findings.jsonl").write_text(scan.stdout, encoding="utf-8")
+
+    before = {p.name for p in tmp_path.iterdir()}
+    assert before <= {"w.txt", "works.jsonl", "crawl", "out", "registry.db", "registry.db-wal", "registry.db-shm",
+                      "registry.db.index"}, before
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert len(files) >= 10
+    kinds = set()
+    for p in files:
+        assert p.resolve().is_relative_to(out.resolve())
+        assert re.fullmatch(r"[A-Za-z0-9._-]+", p.name), p
+        text = p.read_text(encoding="utf-8")
+        kinds.add(p.suffix)
+        if p.suffix in (".json", ".jsonl", ".sarif"):
+            # JSON keeps the evidence verbatim, as escaped strings: nothing in it runs or moves a cursor
+            for line in (text.splitlines() if p.suffix == ".jsonl" else [text]):
+                json.loads(line)
+            assert "\x1b" not in text
+            continue
+        assert "\u202e" not in text and "\x1b" not in text, p
+        low = text.lower()
+        if p.suffix == ".html":
+            import lxml.html
+
+            root = lxml.html.document_fromstring(text)
+            for el in root.iter():
+                assert el.tag not in ("script", "iframe", "object", "embed", "img") or el.tag == "img" and \
+                    str(el.get("src", "")).startswith("data:"), (p, el.tag)
+                for name, value in el.attrib.items():
+                    assert not name.lower().startswith("on"), (p, el.tag, name)
+                    assert not value.strip().lower().startswith(("javascript:", "data:text")), (p, name, value)
+            assert "Content-Security-Policy" in text and re.search(r"default-src (?:'|&#39;)none", text)
+        if p.suffix == ".md":
+            assert "<script" not in low and "<img" not in low, p
+        if p.suffix == ".xml":
+            ET.fromstring(text.encode())
+            assert "<script" not in low
+        if p.suffix == ".csv":
+            for row in csv.reader(text.splitlines()):
+                for cell in row:
+                    assert not cell[:1] in ("=", "+", "-", "@", "\t", "\r"), (p, cell)
+    assert {".html", ".md", ".json", ".csv", ".txt", ".sarif", ".xml", ".jsonl"} <= kinds, kinds

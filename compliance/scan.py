@@ -473,6 +473,11 @@ class _Pool:
                 proc.terminate()
         for proc in procs:
             proc.join(timeout=5)
+        # let the executor's manager thread see its workers gone now, not in an atexit hook racing the
+        # interpreter's shutdown (seen once as "Exception ignored ... Bad file descriptor" on stderr)
+        manager = getattr(self.executor, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(timeout=5)
         self.executor = None
 
 

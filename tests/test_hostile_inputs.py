@@ -570,3 +570,15 @@ def test_reports_in_every_format_are_inert_and_stay_in_their_folder(cli_run, tmp
                 for cell in row:
                     assert not cell[:1] in ("=", "+", "-", "@", "\t", "\r"), (p, cell)
     assert {".html", ".md", ".json", ".csv", ".txt", ".sarif", ".xml", ".jsonl"} <= kinds, kinds
+
+
+def test_names_the_file_system_refuses_are_errors_not_crashes(tmp_path):
+    """A JSON Lines row whose path is 5,000 characters long (found by benchmarks/fuzz.py: ENAMETOOLONG escaped
+    the reader), and such a name given as an input itself: each one located error, the good row still read."""
+    export = tmp_path / "rows.jsonl"
+    export.write_text(json.dumps({"path": "a" * 5000}) + "\n"
+                      + json.dumps({"url": "https://x.example/ok", "text": " ".join(paragraphs(5))}) + "\n")
+    docs, errors = _read(export, tmp_path / ("b" * 5000))
+    assert [d.url for d in docs] == ["https://x.example/ok"]
+    assert len(errors) == 2 and errors[0].startswith(f"{export}: line 1: path 'aaaa")
+    assert errors[1].startswith(str(tmp_path / "bbbb")) and "cannot read" in errors[1]

@@ -146,30 +146,45 @@ def _window_bounds(tokens: Tokens, window_words: int, hard: np.ndarray | None = 
 
 
 def simhash_windows(tokens: Tokens, window_words: int, hard: np.ndarray | None = None) -> list[Window]:
-    """Simhash of each window of whole sentences holding about *window_words* words.
+    """Simhash of each window of whole sentences holding about *window_words* words (see simhash_window_arrays)."""
+    first, last, values = simhash_window_arrays(tokens, window_words, hard)
+    return [Window(f, e, v) for f, e, v in zip(first.tolist(), last.tolist(), values.tolist())]
+
+
+def simhash_window_arrays(tokens: Tokens, window_words: int,
+                          hard: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(first token, last token, simhash) arrays of the sentence windows of *tokens*.
 
     Sentence-aligned windows are shift-invariant: a copy pasted anywhere in a
     page produces the same windows as the original.  All windows are computed
-    in one pass: bit counts of the bigram features are summed cumulatively and
-    differenced at the window bounds.
+    in one pass: the bit counts of the bigram features are summed per window
+    with one ``np.add.reduceat`` over the window bounds, eight lanes at a time.
     """
     n = len(tokens)
     if n == 0:
-        return []
+        return (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.uint64))
     bounds = _window_bounds(tokens, window_words, hard)
     feats = bigram_features(tokens.hashes)  # feature t covers tokens t, t+1
-    # bit j of every feature, one contiguous row per bit (cumulative sums along rows are fast)
-    bits = np.unpackbits(feats.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little").T
-    csum = np.zeros((64, bits.shape[1] + 1), dtype=np.int32)
-    np.cumsum(bits, axis=1, dtype=np.int32, out=csum[:, 1:])
     nf = feats.shape[0]
     first = np.array([f for f, _ in bounds], dtype=np.int64)
     end = np.array([e for _, e in bounds], dtype=np.int64)
-    a = first
-    b = np.maximum(first + 1, np.minimum(end - 1, nf))  # bigrams inside each window
-    on = ((csum[:, b] - csum[:, a]) * 2 > (b - a)[None, :]).T
-    values = (on * _BITS[None, :]).sum(axis=1, dtype=np.uint64)
-    return [Window(int(f), int(e) - 1, int(v)) for f, e, v in zip(first.tolist(), end.tolist(), values.tolist())]
+    # bigrams inside each window: [a, b), clipped to the features (a one-token window at the end is empty)
+    a = np.minimum(first, nf)
+    b = np.minimum(np.maximum(first + 1, np.minimum(end - 1, nf)), nf)
+    # one row of 64 bits per feature; row nf is all zeros, so an empty window sums to nothing
+    bits = np.zeros((nf + 1, 64), dtype=np.uint8)
+    bits[:nf] = np.unpackbits(feats.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
+    bounds_idx = np.empty(2 * a.shape[0], dtype=np.int64)
+    bounds_idx[0::2], bounds_idx[1::2] = a, b
+    # SWAR: summing the 64 one-byte bits of a row as 8 uint64 words adds every byte lane at once; a lane
+    # cannot carry into the next while a window has fewer than 256 bigrams (odd slots are the gaps)
+    lanes = np.add.reduceat(bits.view(np.uint64), bounds_idx, axis=0)[0::2]
+    counts = np.ascontiguousarray(lanes).view(np.uint8).reshape(-1, 64).astype(np.int32)
+    for i in np.flatnonzero((b - a) > 255).tolist():  # rare: a very long sentence, counted exactly
+        counts[i] = bits[a[i]:b[i]].sum(axis=0, dtype=np.int32)
+    on = counts * 2 > (b - a)[:, None]
+    values = np.packbits(on, axis=1, bitorder="little").view("<u8").reshape(-1).astype(np.uint64)
+    return first.astype(np.int32), (end - 1).astype(np.int32), values
 
 
 def window_arrays(windows: list[Window]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -274,6 +274,12 @@ class NearIndex:
                 o = np.argsort(kb, kind="stable")
                 keys[b], orders[b] = kb[o], o
         self.keys, self.orders = keys, orders
+        # direct-address bucket starts per block (2^16 + 1 entries for k = 3): a look-up is two
+        # array reads instead of two binary searches over millions of keys
+        self.starts: list[np.ndarray] | None = None
+        if max(self.widths) <= 20:
+            self.starts = [np.searchsorted(self.keys[b], np.arange((1 << self.widths[b]) + 1, dtype=np.uint32))
+                           for b in range(self.blocks)]
 
     def _block(self, v: np.ndarray, b: int) -> np.ndarray:
         mask = np.uint64((1 << self.widths[b]) - 1)
@@ -307,8 +313,11 @@ class NearIndex:
         qs, rows = [], []
         for b in range(self.blocks):
             qb = self._block(values, b)
-            lo = np.searchsorted(self.keys[b], qb, "left")
-            hi = np.searchsorted(self.keys[b], qb, "right")
+            if self.starts is not None:
+                lo, hi = self.starts[b][qb], self.starts[b][qb.astype(np.int64) + 1]
+            else:
+                lo = np.searchsorted(self.keys[b], qb, "left")
+                hi = np.searchsorted(self.keys[b], qb, "right")
             cnt = hi - lo
             qs.append(np.repeat(np.arange(values.shape[0]), cnt))
             rows.append(self.orders[b][_ranges(lo, cnt)])

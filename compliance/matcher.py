@@ -182,9 +182,9 @@ class Matcher:
         near = self.index.near
         if near is None or len(allt) == 0:
             return out
-        from .fingerprint import simhash_windows, window_arrays
+        from .fingerprint import simhash_window_arrays
 
-        wf, wl, wv = window_arrays(simhash_windows(allt, self.settings.window_words, first[1:]))
+        wf, wl, wv = simhash_window_arrays(allt, self.settings.window_words, first[1:])
         long = (wl - wf + 1) >= self.settings.near_min_words
         wf, wv = wf[long], wv[long]
         q, rows, _ = near.query(wv)

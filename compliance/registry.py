@@ -175,10 +175,8 @@ def prepare_records(recs: list["WorkRecord"], settings: MatcherSettings) -> list
     from .fingerprint import bigram_features
 
     feats = bigram_features(toks.hashes) if n >= 2 else None
-    if feats is not None:
-        bits = np.unpackbits(feats.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little").T
-        feats_bits = np.zeros((64, bits.shape[1] + 1), dtype=np.int32)
-        np.cumsum(bits, axis=1, dtype=np.int32, out=feats_bits[:, 1:])
+    if feats is not None:  # one row of 64 bits per bigram; a record's body sums its rows
+        feats_bits = np.unpackbits(feats.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
     key = settings.fingerprint_key()
     for i, r in enumerate(recs):
         a, b = int(first[i]), int(first[i + 1])
@@ -195,7 +193,7 @@ def prepare_records(recs: list["WorkRecord"], settings: MatcherSettings) -> list
         else:
             pos_r = np.flatnonzero(selected[a : a + kn])
         hashes = kh[a + pos_r] if pos_r.shape[0] else np.zeros(0, dtype=np.uint64)
-        cnt = feats_bits[:, b - 1] - feats_bits[:, a]  # bigrams a..b-2
+        cnt = feats_bits[a : b - 1].sum(axis=0, dtype=np.int32)  # bigrams a..b-2
         on = cnt * 2 > (m - 1)
         doc_simhash = to_hex(int(np.sum(_BITS[on], dtype=np.uint64)))
         packed = (hashes.astype("<u8").tobytes(), pos_r.astype("<i4").tobytes(), _pack_windows(out_wins[i]))
@@ -526,10 +524,6 @@ class Registry:
 
     def build_index(self, settings: MatcherSettings) -> tuple[SeedIndex, np.ndarray, list[str]]:
         """The seed index over every work, plus each work's publisher number and names."""
-        if self.db.execute("SELECT 1 FROM works w LEFT JOIN fingerprints f ON f.work_num = w.num "
-                           "WHERE f.scheme IS NULL OR f.scheme != ? LIMIT 1",
-                           [settings.fingerprint_key()]).fetchone():
-            self.refingerprint(settings)
         max_num = int(self.db.execute("SELECT coalesce(max(num), 0) FROM works").fetchone()[0])
         publisher = np.full(max_num + 1, -1, dtype=np.int32)
         names: list[str] = []
@@ -551,12 +545,23 @@ class Registry:
             for num, blob in self.db.execute("SELECT work_num, windows FROM fingerprints"):
                 yield num, np.frombuffer(blob, dtype=_WINDOW_DTYPE)
 
-        key = hashlib.sha256(f"{self.registry_version()}|{settings.fingerprint_key()}|{settings.max_df_fraction}|"
-                             f"{settings.max_df_floor}|{settings.near_index_hamming}|{settings.near_min_words}|"
-                             f"{SeedIndex.FORMAT}|{max_num}".encode()).hexdigest()[:20]
+        def cache_key() -> str:
+            return hashlib.sha256(
+                f"{self.registry_version()}|{settings.fingerprint_key()}|{settings.max_df_fraction}|"
+                f"{settings.max_df_floor}|{settings.near_index_hamming}|{settings.near_min_words}|"
+                f"{SeedIndex.FORMAT}|{max_num}".encode()).hexdigest()[:20]
+
+        key = cache_key()
         cache = self.index_cache_dir()
+        # a cache made under this key was built from fingerprints of this scheme: only a miss checks them
+        # (the check reads every fingerprint row, a third of a second at 100,000 works)
         index = SeedIndex.load_dir(cache, key) if cache is not None else None
         if index is None:
+            if self.db.execute("SELECT 1 FROM works w LEFT JOIN fingerprints f ON f.work_num = w.num "
+                               "WHERE f.scheme IS NULL OR f.scheme != ? LIMIT 1",
+                               [settings.fingerprint_key()]).fetchone():
+                self.refingerprint(settings)
+                key = cache_key()
             index = SeedIndex.build(parts(), max_num + 1, settings)
             if settings.near_index_hamming >= 0:
                 index.near = NearIndex.build(windows(), settings.near_index_hamming, settings.near_min_words)

@@ -48,6 +48,39 @@ def test_simhash_matches_the_simhash_library():
         assert simhash.Simhash([str(int(x)) for x in feats], hashfunc=hashfunc).value == win.value
 
 
+def test_simhash_of_a_window_longer_than_255_words_matches_the_library():
+    """Windows are counted eight bit-lanes at a time; a lane holds 255, so longer windows are counted apart."""
+    rng = random.Random(2)
+    text = (" ".join(rng.choice(WORDS) + str(rng.randrange(99)) for _ in range(900)) + ". Short one here. "
+            + " ".join(rng.choice(WORDS) for _ in range(300)) + ".")
+    t = tokenize(text)
+    hashfunc = lambda b: int(b.decode()) if b.isdigit() else 0  # noqa: E731
+    wins = simhash_windows(t, 12)
+    assert max(w.last - w.first for w in wins) > 600
+    for win in wins:
+        feats = bigram_features(t.hashes[win.first : win.last + 1])
+        assert simhash.Simhash([str(int(x)) for x in feats], hashfunc=hashfunc).value == win.value
+
+
+def test_batch_windows_equal_one_document_at_a_time_even_for_a_one_word_page():
+    """A batch (documents cut at hard bounds) gives each document its own windows; a one-word last page is fine."""
+    rng = random.Random(5)
+    docs = [". ".join(" ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 20))) for _ in range(rng.randint(1, 6)))
+            for _ in range(20)] + ["Hello"]
+    text = "\n".join(docs)
+    t = tokenize(text)
+    starts, pos = [], 0
+    for d in docs:
+        starts.append(int(np.searchsorted(t.starts, pos)))
+        pos += len(d) + 1
+    wins = simhash_windows(t, 12, np.array(starts[1:], dtype=np.int64))
+    assert wins[-1].first == wins[-1].last == len(t) - 1  # the one-word page is its own (empty) window
+    for i, d in enumerate(docs[:-1]):
+        own = simhash_windows(tokenize(d), 12)
+        batch = [w for w in wins if starts[i] <= w.first < starts[i + 1]]
+        assert [w.value for w in batch] == [w.value for w in own]
+
+
 def test_banded_index_finds_everything_within_k_bits():
     """Pigeonhole over k+1 blocks: every stored value within Hamming k of a query is returned, nothing farther."""
     rng = np.random.default_rng(5)

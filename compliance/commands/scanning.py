@@ -6,6 +6,7 @@ import json
 import re
 import sys
 import time
+from pathlib import Path
 from typing import Any, TextIO
 
 import click
@@ -78,9 +79,20 @@ class _Progress:
 @click.option("--max-doc-bytes", type=_Size(), default="16M", show_default=True,
               help="Largest payload read per document (after decompression); larger ones are reported and skipped.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no summary on stderr (errors still show).")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="local: this machine's worker processes. spark: an Apache Spark job (pip install "
+                   "'compliance[spark]'); findings go to --output, load them with import-findings.")
+@click.option("--master", default="local[*]", show_default=True,
+              help="Spark master URL (--engine spark): local[N], yarn, spark://host:7077, k8s://...")
+@click.option("--partitions", type=click.IntRange(min=1), default=None,
+              help="Spark partitions (--engine spark; default: one per input file). Each gets whole files.")
+@click.option("--output", "-o", "output", default=None,
+              help="Folder the Spark job writes (--engine spark): part-* JSON Lines and _summary.json. "
+                   "Local, file://, hdfs://, s3a://; must not exist.")
 @click.pass_obj
 def scan(state: _State, paths: tuple[str, ...], fmt: str | None, rescan: bool, workers: int | None,
-         max_doc_bytes: int, quiet: bool) -> None:
+         max_doc_bytes: int, quiet: bool, engine: str, master: str, partitions: int | None,
+         output: str | None) -> None:
     """Scan crawled documents for copies of registered works.
 
     PATHS are files, folders (recursive) or - for stdin.  The reader is chosen
@@ -110,7 +122,18 @@ def scan(state: _State, paths: tuple[str, ...], fmt: str | None, rescan: bool, w
       compliance scan corpus/crawl/pages.jsonl --format json
       compliance scan big.warc.gz --max-doc-bytes 4M --quiet
       cat page.txt | compliance scan -
+      compliance scan --engine spark crawl/*.warc.gz --output findings-spark/
+      compliance scan --engine spark warc.paths --master yarn --partitions 400 -o hdfs:///scans/2025-06
+
+    With --engine spark, PATHS may also be URIs (file://, https://, hdfs://,
+    s3a://) and text files listing WARC paths or URIs, one per line.
     """
+    if engine == "spark":
+        _scan_spark(state, list(paths), fmt, quiet, master, partitions, output, max_doc_bytes)
+        return
+    for name, value in (("--output", output), ("--partitions", partitions)):
+        if value is not None:
+            raise click.UsageError(f"{name} is for --engine spark")
     from ..inputs import ReadOptions, iter_documents
     from ..scan import ScanOptions, default_workers, run_scan
 
@@ -155,6 +178,13 @@ def scan(state: _State, paths: tuple[str, ...], fmt: str | None, rescan: bool, w
     finally:
         progress.clear()
     problems.fail_if_nothing("scanned")
+    _render(collected, fmt)
+    if not quiet:
+        click.echo(summary.paragraph(), err=True)
+
+
+def _render(collected: list[dict[str, Any]], fmt: str) -> None:
+    """Findings collected for ``--format json`` or ``table`` (jsonl is printed as it comes)."""
     if fmt == "json":
         click.echo(json.dumps(collected, indent=2, ensure_ascii=False))
     elif fmt == "table":
@@ -164,5 +194,79 @@ def scan(state: _State, paths: tuple[str, ...], fmt: str | None, rescan: bool, w
                  "contact": d["contact"].get("email")} for d in collected]
         click.echo(_table(rows, ["finding", "document", "work", "publisher", "verdict", "words", "coverage",
                                  "contact"]) if rows else "No findings.")
+
+
+def _scan_spark(state: _State, paths: list[str], fmt: str | None, quiet: bool, master: str,
+                partitions: int | None, output: str | None, max_doc_bytes: int) -> None:
+    """``scan --engine spark``: run the job; findings land in --output (printed too when --format is given)."""
+    from ..engines.spark import SparkScanOptions, read_output, require_pyspark, run_spark_scan, spark_paragraph
+
+    require_pyspark()
+    if not output:
+        raise click.UsageError("--engine spark writes its findings to a folder: pass --output DIR")
+    registry = state.registry(create=False)  # checks it exists and is a registry, before Spark starts
+    registry.close()
+    rules = state.rules()
+    problems = _Problems()
+    summary = run_spark_scan(state.db, rules, paths, SparkScanOptions(output=output, master=master,
+                                                                      partitions=partitions,
+                                                                      max_doc_bytes=max_doc_bytes),
+                             on_error=lambda e: problems.error(str(e)))
+    problems.success()
+    local_out = "://" not in output or output.startswith("file://")
+    if local_out:
+        _, rows = read_output(output)
+        collected: list[dict[str, Any]] = []
+        shown = 0
+        for row in rows:
+            if row.get("t") == "error":
+                if shown < 20:
+                    _warn_line(row.get("message") or "error")
+                shown += 1
+            elif fmt is not None:
+                for f in row.get("findings", []):
+                    if fmt == "jsonl":
+                        click.echo(json.dumps(f, ensure_ascii=False))
+                    else:
+                        collected.append(f)
+        if shown > 20:
+            _warn_line(f"... and {shown - 20} more errors (all in {output})")
+        if fmt in ("json", "table"):
+            _render(collected, fmt)
     if not quiet:
-        click.echo(summary.paragraph(), err=True)
+        click.echo(spark_paragraph(summary), err=True)
+
+
+def _warn_line(msg: str) -> None:
+    click.echo(f"Warning: {msg}", err=True)
+
+
+@cli.command("import-findings")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a summary paragraph on stderr; json: the counts as one JSON object on stdout.")
+@click.pass_obj
+def import_findings_cmd(state: _State, folder: str, fmt: str) -> None:
+    """Load the output of `scan --engine spark` into the registry.
+
+    FOLDER is the scan's --output folder (copy it from HDFS or S3 first).
+    Documents with findings, findings, 'scanned' markers and errors are
+    stored as a local scan stores them, one transaction per batch, under one
+    scan run; `compliance report` and `compliance evidence` then work as
+    after a local scan.  Importing the same folder again duplicates nothing.
+
+    \b
+    Examples:
+      compliance scan --engine spark crawl/ --output out/ && compliance import-findings out/
+      compliance import-findings out/ --format json
+    """
+    from ..engines.spark import import_findings
+
+    registry = state.registry(create=False)
+    result = import_findings(registry, Path(folder))
+    for w in result.warnings:
+        _warn_line(w)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        click.echo(result.paragraph(folder), err=True)

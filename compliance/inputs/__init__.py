@@ -124,7 +124,7 @@ def _walk(path: Path, seen: set[Path], exclude: set[Path]) -> Iterator[Path | In
             yield from _walk(child, seen, exclude)
         elif child.is_file():
             try:
-                if child.resolve() in exclude:
+                if exclude and child.resolve() in exclude:  # resolving costs a syscall per path part
                     continue
             except OSError:
                 pass

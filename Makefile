@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 DB     := reports/demo-registry.db
 C      := $(BIN)/compliance --db $(DB)
 
-.PHONY: demo test install browser clean bench
+.PHONY: demo test install browser clean bench reliability
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ test: $(STAMP) browser
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/quality.py
+
+# Fuzzing, kill trials and concurrent runs: the Reliability table of benchmarks/README.md (about 3 minutes).
+reliability: $(STAMP)
+	$(BIN)/python benchmarks/reliability.py --fuzz-seconds 120 --kills 30 --rounds 3
 
 clean:
 	rm -rf $(VENV) reports/*.db* .pytest_cache

@@ -244,11 +244,15 @@ def render_sarif(result: CheckResult) -> str:
     return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
 
 
+_BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _attr(s: Any) -> str:
-    """An XML attribute value: escaped, with characters XML 1.0 forbids removed."""
+    """An XML attribute value: escaped, with characters XML 1.0 forbids and bidi overrides removed
+    (U+202E in a crawled title makes "gpj.exe" read "exe.jpg" in a CI report)."""
     text = "".join(ch for ch in str(s if s is not None else "")
-                   if ch in "\t\n\r" or (" " <= ch <= "\ud7ff") or ("\ue000" <= ch <= "\ufffd")
-                   or ord(ch) >= 0x10000)
+                   if (ch in "\t\n\r" or (" " <= ch <= "\ud7ff") or ("\ue000" <= ch <= "\ufffd")
+                       or ord(ch) >= 0x10000) and ch not in _BIDI)
     return _xml_escape(text, {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 

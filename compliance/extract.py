@@ -21,7 +21,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 
-__all__ = ["Extracted", "extract_html", "html_to_text", "EXTRACTOR"]
+__all__ = ["Extracted", "extract_html", "html_to_text", "strip_tags", "EXTRACTOR"]
 
 EXTRACTOR = "trafilatura(favor_recall)"
 
@@ -161,6 +161,12 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     visible = _visible_lines(root) if root is not None else []
     if not body:
         body = "\n".join(visible)
+    fallback = False
+    if not body.strip():
+        # libxml2 stops at 256 levels of nesting: text hidden under 100,000 <div> (or unclosed <b>) would
+        # vanish, and a copy could hide there.  Strip the tags instead (linear, no tree).
+        body = strip_tags(html)
+        fallback = bool(body)
     if not title and root is not None:
         title = _title(root)
     extra: list[str] = []
@@ -175,4 +181,57 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
             if ln and ln not in seen:
                 seen.add(ln)
                 extra.append(ln)
-    return Extracted(text=body, title=title, extra_text="\n".join(extra[:_MAX_EXTRA_LINES]))
+    out = Extracted(text=body, title=title, extra_text="\n".join(extra[:_MAX_EXTRA_LINES]))
+    if fallback:
+        out.meta["extraction"] = "tag-strip (the page is nested too deeply to parse)"
+    return out
+
+
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,30})")
+
+
+def strip_tags(html: str) -> str:
+    """Visible-ish text of markup too deep for a parser: hidden blocks and tags removed, entities decoded.
+
+    A scan with ``str.find`` that only moves forward (each ``>`` is looked for
+    once): linear in the page, whatever it holds.  Regular expressions with a
+    lazy ``.*?</script>`` took minutes on 50,000 unclosed ``<script>`` tags.
+    """
+    import html as _html
+
+    low = html.lower()
+    out: list[str] = []
+    n = len(html)
+    i = 0
+    gt = -1  # the next '>' at or after the current '<' (found once, reused)
+    while i < n:
+        lt = html.find("<", i)
+        if lt < 0:
+            out.append(html[i:])
+            break
+        out.append(html[i:lt])
+        if html.startswith("<!--", lt):
+            end = html.find("-->", lt + 4)
+            i = n if end < 0 else end + 3
+            continue
+        if gt < lt:
+            gt = html.find(">", lt)
+            if gt < 0:
+                gt = n
+        m = _TAG_NAME.match(html, lt)
+        if m is None or gt >= n:
+            out.append("<")
+            i = lt + 1
+            continue
+        name = m.group(2).lower()
+        i = gt + 1
+        if not m.group(1) and name in _HIDDEN:
+            end = low.find("</" + name, i)
+            close = -1 if end < 0 else html.find(">", end)
+            i = n if close < 0 else close + 1
+            continue
+        if name in _BLOCKS:
+            out.append("\n")
+    text = _html.unescape("".join(out))
+    lines = [re.sub(r"[ \t\r\f\v\u00a0\u200b]+", " ", ln).strip() for ln in text.split("\n")]
+    return "\n".join(ln for ln in lines if ln)

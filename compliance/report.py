@@ -126,8 +126,14 @@ def template_env(kind: str = "html") -> Any:
 
     loader = jinja2.PackageLoader("compliance", "templates")
     if kind == "html":
+        import markupsafe
+
+        # crawled text may carry bidi overrides (U+202E makes "exe.txt" read "txt.exe") and terminal
+        # controls: autoescaping leaves them, so every value loses them before it is escaped
         env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                                 trim_blocks=True, lstrip_blocks=True)
+                                 trim_blocks=True, lstrip_blocks=True,
+                                 finalize=lambda v: v if isinstance(v, (int, float, markupsafe.Markup)) or v is None
+                                 else _CONTROLS.sub("", v) if isinstance(v, str) else v)
     else:
         fin: Callable[[Any], Any] = md_escape if kind == "md" else plain
         env = jinja2.Environment(loader=loader, autoescape=False, undefined=jinja2.StrictUndefined,

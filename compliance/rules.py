@@ -442,7 +442,8 @@ def load_rules(directory: Path | None = None) -> RuleSet:
                 non_commercial=data.get("non_commercial", False), no_derivatives=data.get("no_derivatives", False),
                 aliases=_str_list(path, "aliases", data.get("aliases"), problems),
                 description=data.get("description", ""))
-            if not lic.reuse and (lic.attribution or lic.share_alike or lic.non_commercial or lic.no_derivatives):
+            # (only when reuse is given and well-typed: a bad 'reuse' is already reported, once)
+            if "reuse" in data and not lic.reuse and (lic.attribution or lic.share_alike or lic.non_commercial or lic.no_derivatives):
                 problems.append(f"{path}: a licence with reuse = false has no conditions; remove attribution, "
                                 "share_alike, non_commercial and no_derivatives or set reuse = true")
             licences[rid] = lic

@@ -16,6 +16,7 @@ the registry and the printed findings are the same whatever the worker count.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 import os
@@ -473,6 +474,11 @@ class _Pool:
                 proc.terminate()
         for proc in procs:
             proc.join(timeout=5)
+        # let the executor's manager thread see its workers gone now, not in an atexit hook racing the
+        # interpreter's shutdown (seen once as "Exception ignored ... Bad file descriptor" on stderr)
+        manager = getattr(self.executor, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(timeout=5)
         self.executor = None
 
 
@@ -528,26 +534,33 @@ def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | 
 
     def finish(results: list[tuple[str, Any, Any, Any]]) -> None:
         """Count, store (one transaction for the batch), then report: findings only once committed."""
-        stored = []
-        for kind, doc, findings, suppressed in results:
-            if kind == "error":
-                summary.errors += 1
-                continue
-            size = int(doc.meta.get("bytes") or len(doc.text.encode("utf-8", "surrogatepass")))
-            summary.bytes_read += size
-            if kind == "skip":
-                summary.skipped += 1
-                continue
-            summary.documents += 1
-            summary.bytes += size
-            for k, n in suppressed.items():
-                summary.suppressed[k] = summary.suppressed.get(k, 0) + n
-            for f in findings:
-                summary.findings += 1
-                summary.verdicts[f.verdict] = summary.verdicts.get(f.verdict, 0) + 1
-            stored.append((doc, findings))
-        if options.store:
-            with registry.db.atomic():
+        stored: list[tuple[Document, list[Finding]]] = []
+        tx = contextlib.ExitStack()
+        if options.store:  # one transaction, from the re-check below to the last row
+            tx.enter_context(registry.db.atomic())
+        with tx:
+            for i, (kind, doc, findings, suppressed) in enumerate(results):
+                if kind == "error":
+                    summary.errors += 1
+                    continue
+                size = int(doc.meta.get("bytes") or len(doc.text.encode("utf-8", "surrogatepass")))
+                summary.bytes_read += size
+                if kind == "done" and check_known and _already(registry, doc.sha256, scanner.scan_key):
+                    # another scan sharing the registry stored this content since it was read: skip it as a
+                    # sequential run would (no second copy of the page; its findings reported once)
+                    results[i] = kind, doc, findings, suppressed = ("skip", doc, None, None)
+                if kind == "skip":
+                    summary.skipped += 1
+                    continue
+                summary.documents += 1
+                summary.bytes += size
+                for k, n in suppressed.items():
+                    summary.suppressed[k] = summary.suppressed.get(k, 0) + n
+                for f in findings:
+                    summary.findings += 1
+                    summary.verdicts[f.verdict] = summary.verdicts.get(f.verdict, 0) + 1
+                stored.append((doc, findings))
+            if options.store:
                 for doc, findings in stored:
                     _store_rows(registry, run_id, doc, findings, scanner.scan_key)
                 for kind, err, _, _ in results:

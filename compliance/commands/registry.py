@@ -28,9 +28,11 @@ def _cores() -> int:
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and the final count.")
 @click.option("--workers", "-j", type=click.IntRange(1, 256), default=None,
               help="Processes that parse and fingerprint pages. Default: the number of cores.")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=500, show_default=True,
+              help="Works stored per transaction. Each line 'added ID' is printed once its batch is committed.")
 @click.pass_obj
 def register(state: _State, paths: tuple[Path, ...], manifest: Path | None, publisher: str | None, fmt: str,
-             quiet: bool, workers: int | None) -> None:
+             quiet: bool, workers: int | None, batch_size: int) -> None:
     """Register articles: their text, copyright notice and fingerprints.
 
     PATHS are .txt or .html pages, or folders of them (searched recursively).
@@ -64,7 +66,7 @@ def register(state: _State, paths: tuple[Path, ...], manifest: Path | None, publ
             yield item
 
     outcomes = []
-    for outcome in registry.register(stream(), rules.matcher):
+    for outcome in registry.register(stream(), rules.matcher, batch_size=batch_size):
         outcomes.append(outcome)
         if not quiet and fmt == "table" and outcome.status != "unchanged":
             click.echo(f"{outcome.status:9} {outcome.id}  ({outcome.publisher}){'  ' + outcome.detail if outcome.detail else ''}",

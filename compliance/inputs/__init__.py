@@ -25,7 +25,7 @@ from typing import Callable, Iterator
 from ..errors import InputError
 from ..models import Document
 from . import jsonl as _jsonl
-from ._common import ReadOptions, RecordError, finish_document, is_pending, located
+from ._common import ReadOptions, RecordError, finish_document, is_pending, located, printable
 from .feeds import read_feed, sniff_feed
 from .jsonl import manifest_paths, read_jsonl, sniff_jsonl
 from .text import read_html_file, read_text_file, sniff_html, sniff_text
@@ -153,13 +153,18 @@ def iter_documents(paths: list[str], options: ReadOptions | None = None) -> Iter
             yield from _stdin(options)
             continue
         path = Path(raw)
-        if path.is_dir():
+        try:
+            is_dir, exists = path.is_dir(), path.exists()
+        except OSError as exc:  # a name too long, a loop of symlinks as the argument itself
+            yield RecordError(f"{printable(raw[:300])}: cannot read ({exc.strerror or exc})", path=raw[:300])
+            continue
+        if is_dir:
             for item in _walk(path, set(), set()):
                 if isinstance(item, InputError):
                     yield item
                 else:
                     yield from read_path(item, options)
-        elif not path.exists():
+        elif not exists:
             yield RecordError(f"{path}: no such file or directory", path=str(path))
         else:
             yield from read_path(path, options)

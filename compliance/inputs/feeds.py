@@ -28,7 +28,8 @@ from ._common import ReadOptions, RecordError, doctype_end, located, skip_prolog
 __all__ = ["sniff_feed", "read_feed"]
 
 _ROOT = re.compile(rb"<(rss|feed|rdf:RDF|RDF)\b", re.IGNORECASE)
-_ENTITY = re.compile(rb"<!ENTITY\s+%?\s*[\w.:-]+\s+(SYSTEM|PUBLIC|\"[^\"]*\"|'[^']*')", re.IGNORECASE)
+#: the head of one entity declaration, up to its value; bounded repeats (``\s+%?\s*`` was quadratic on spaces)
+_ENTITY_HEAD = re.compile(rb"<!ENTITY\s{1,200}(?:%\s{1,200})?[\w.:-]{1,200}\s{1,200}", re.IGNORECASE)
 _SUFFIXES = (".rss", ".atom", ".rdf", ".rss.gz", ".atom.gz")
 
 
@@ -53,15 +54,40 @@ def _defuse(data: bytes) -> tuple[bytes, bool]:
     if span is None:
         return data, False
     start, end = span
-    dangerous = False
-    for em in _ENTITY.finditer(data[start:end]):
-        value = em.group(1)
-        if value.upper() in (b"SYSTEM", b"PUBLIC") or re.search(rb"&(?!#)", value) or len(value) > 10_000:
-            dangerous = True
-            break
-    if not dangerous:
+    if not _dangerous_entities(data[start:end]):
         return data, False
     return data[:start] + data[end:], True
+
+
+def _dangerous_entities(subset: bytes) -> bool:
+    """An entity that is external (SYSTEM, PUBLIC), refers to another entity, or is over 10,000 bytes.
+
+    Declarations are found with ``find`` and each value is skipped past once its
+    closing quote is found: linear in the subset (a regular expression over
+    ``<!ENTITY`` followed by 32,000 spaces took 19 s).
+    """
+    upper = subset.upper()
+    pos = 0
+    while True:
+        i = upper.find(b"<!ENTITY", pos)
+        if i < 0:
+            return False
+        m = _ENTITY_HEAD.match(subset, i)
+        if m is None:
+            pos = i + 8
+            continue
+        j = m.end()
+        if upper[j:j + 6] in (b"SYSTEM", b"PUBLIC"):
+            return True
+        quote = subset[j:j + 1]
+        if quote not in (b'"', b"'"):
+            pos = j
+            continue
+        close = subset.find(quote, j + 1)
+        value = subset[j + 1:close if close >= 0 else len(subset)]
+        if re.search(rb"&(?!#)", value) or len(value) > 10_000:
+            return True
+        pos = len(subset) if close < 0 else close + 1
 
 
 def _doctype_span(data: bytes) -> tuple[int, int] | None:

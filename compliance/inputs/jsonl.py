@@ -114,10 +114,10 @@ def _rows(path: Path, name: str, options: ReadOptions) -> Iterator[tuple[int, in
 def _inside(base: Path, rel: str) -> Path | None:
     if not rel or rel.startswith(("/", "\\")) or "\x00" in rel:
         return None
-    target = (base / rel).resolve()
     try:
+        target = (base / rel).resolve()
         target.relative_to(base.resolve())
-    except ValueError:
+    except (ValueError, OSError):  # outside the folder, or a name the file system refuses (too long)
         return None
     return target
 
@@ -160,8 +160,13 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[Document | InputErr
                 yield located(name, f"path {row['path']!r} leaves the folder of the JSONL file; skipped", lineno,
                               "line")
                 continue
-            if not target.is_file():
-                yield located(name, f"path {row['path']!r}: no such file", lineno, "line")
+            try:
+                is_file = target.is_file()
+            except OSError as exc:  # ENAMETOOLONG and the like: a bad row, not a crash
+                yield located(name, f"path {row['path'][:200]!r}: {exc.strerror or exc}", lineno, "line")
+                continue
+            if not is_file:
+                yield located(name, f"path {row['path'][:200]!r}: no such file", lineno, "line")
                 continue
             assert read_path is not None
             sub = ReadOptions(max_doc_bytes=options.max_doc_bytes, defer_extraction=options.defer_extraction)

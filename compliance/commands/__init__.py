@@ -1,1 +1,1 @@
-"""One module per command group; each registers its commands on ``cli``."""
+"""One module per command group; ``compliance.cli`` adds their commands to the ``compliance`` group."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ..cli import _format_option, _Problems, _table, cli
+from .base import Problems, format_option, render_table
 from ..errors import InputError
 
 _COLUMNS = ["file", "main", "holder", "years", "all_rights_reserved", "contact_email", "license", "source", "text"]
@@ -21,9 +21,9 @@ def _years(years: list[int]) -> str:
     return ", ".join(map(str, years))
 
 
-@cli.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@_format_option()
+@format_option()
 @click.option("--main", "main_only", is_flag=True,
               help="Only each file's own notice (what registration stores), not wire notices or photo credits.")
 def notices(paths: tuple[Path, ...], fmt: str | None, main_only: bool) -> None:
@@ -49,7 +49,7 @@ def notices(paths: tuple[Path, ...], fmt: str | None, main_only: bool) -> None:
     from ..reading import looks_binary, read_bytes
     from ..sources import _walk
 
-    problems = _Problems()
+    problems = Problems()
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
@@ -86,6 +86,6 @@ def notices(paths: tuple[Path, ...], fmt: str | None, main_only: bool) -> None:
     elif rows:
         shown = [{**r, "years": _years(r["years"]), "main": "*" if r["main"] else "",
                   "source": r["source"] if r["kind"] == "notice" else f"{r['source']} (credit)"} for r in rows]
-        click.echo(_table(shown, _COLUMNS))
+        click.echo(render_table(shown, _COLUMNS))
     else:
         click.echo("No notices found.")

@@ -9,7 +9,7 @@ from typing import Any, Iterable
 
 import click
 
-from ..cli import _format_option, _Problems, _State, _table, _warn, cli
+from .base import Problems, State, format_option, render_table, warn
 from ..errors import ComplianceError, InputError
 
 
@@ -19,7 +19,7 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-@cli.command()
+@click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
               help="JSON Lines manifest: one work per line with id, path or text, publisher, title, url, published.")
@@ -31,7 +31,7 @@ def _cores() -> int:
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=500, show_default=True,
               help="Works stored per transaction. Each line 'added ID' is printed once its batch is committed.")
 @click.pass_obj
-def register(state: _State, paths: tuple[Path, ...], manifest: Path | None, publisher: str | None, fmt: str,
+def register(state: State, paths: tuple[Path, ...], manifest: Path | None, publisher: str | None, fmt: str,
              quiet: bool, workers: int | None, batch_size: int) -> None:
     """Register articles: their text, copyright notice and fingerprints.
 
@@ -53,7 +53,7 @@ def register(state: _State, paths: tuple[Path, ...], manifest: Path | None, publ
         raise click.UsageError("give PATHS to register, or --manifest FILE")
     rules = state.rules()
     registry = state.registry()
-    problems = _Problems()
+    problems = Problems()
 
     def stream() -> Iterable[Any]:
         n = workers or _cores()
@@ -84,11 +84,11 @@ def register(state: _State, paths: tuple[Path, ...], manifest: Path | None, publ
 
 
 
-@cli.command()
+@click.command()
 @click.option("--publisher", help="Only works of this publisher.")
-@_format_option()
+@format_option()
 @click.pass_obj
-def works(state: _State, publisher: str | None, fmt: str | None) -> None:
+def works(state: State, publisher: str | None, fmt: str | None) -> None:
     """List registered works.
 
     \b
@@ -100,13 +100,13 @@ def works(state: _State, publisher: str | None, fmt: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
     else:
-        click.echo(_table(rows, ["id", "publisher", "title", "published", "author", "url"]))
+        click.echo(render_table(rows, ["id", "publisher", "title", "published", "author", "url"]))
 
 
-@cli.command()
-@_format_option()
+@click.command()
+@format_option()
 @click.pass_obj
-def publishers(state: _State, fmt: str | None) -> None:
+def publishers(state: State, fmt: str | None) -> None:
     """List publishers with their holder, rights contact and domains.
 
     \b
@@ -117,6 +117,6 @@ def publishers(state: _State, fmt: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
     else:
-        click.echo(_table(rows, ["name", "holder", "contact_email", "domains", "works"]))
+        click.echo(render_table(rows, ["name", "holder", "contact_email", "domains", "works"]))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ..cli import _State, _warn, cli
+from .base import State, warn
 from ..errors import ComplianceError, InputError, ReportError
 
 VERDICT_CHOICE = click.Choice(["violation", "review", "permitted-excerpt", "licensed"])
@@ -31,7 +31,7 @@ def _formats(values: tuple[str, ...], allowed: tuple[str, ...]) -> tuple[str, ..
     return tuple(dict.fromkeys(chosen))
 
 
-@cli.command()
+@click.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="reports",
               show_default=True, help="Folder for the report files (summary.html, .md, .json, .csv).")
 @click.option("--publisher", help="Only findings against this publisher's works (its exact name, see `publishers`).")
@@ -42,7 +42,7 @@ def _formats(values: tuple[str, ...], allowed: tuple[str, ...]) -> tuple[str, ..
 @click.option("--stdout", "to_stdout", is_flag=True,
               help="Print the one chosen format to stdout instead of writing files (for pipes).")
 @click.pass_obj
-def report(state: _State, out_dir: Path, publisher: str | None, verdict: str | None, since: str | None,
+def report(state: State, out_dir: Path, publisher: str | None, verdict: str | None, since: str | None,
            fmts: tuple[str, ...], to_stdout: bool) -> None:
     """Write the violation summary for the findings in the registry.
 
@@ -69,7 +69,7 @@ def report(state: _State, out_dir: Path, publisher: str | None, verdict: str | N
     registry = state.registry(create=False)
     summary = build_summary(registry, publisher=publisher, verdict=verdict, since=since)
     if publisher and not any(p["name"] == publisher for p in registry.publishers()):
-        _warn(f"no publisher named {publisher!r} in {state.db}; see `compliance publishers`")
+        warn(f"no publisher named {publisher!r} in {state.db}; see `compliance publishers`")
     if to_stdout:
         if len(formats) != 1:
             raise click.BadParameter("--stdout needs exactly one format, for example --format json",
@@ -82,7 +82,7 @@ def report(state: _State, out_dir: Path, publisher: str | None, verdict: str | N
     click.echo(f"{t['findings']} finding(s) for {t['publishers']} publisher(s) on {t['sites']} site(s).", err=True)
 
 
-@cli.command()
+@click.command()
 @click.argument("finding", required=False)
 @click.option("--site", help="Every violation whose copy is on this site (host name; subdomains included).")
 @click.option("--all-sites", is_flag=True, help="One packet per site that has violations.")
@@ -93,7 +93,7 @@ def report(state: _State, out_dir: Path, publisher: str | None, verdict: str | N
 @click.option("--format", "fmts", multiple=True, metavar="FORMAT",
               help="html, md, json, txt (the plain-text notices) or all (the default); with --verify: text or json.")
 @click.pass_obj
-def evidence(state: _State, finding: str | None, site: str | None, all_sites: bool, verify_dir: Path | None,
+def evidence(state: State, finding: str | None, site: str | None, all_sites: bool, verify_dir: Path | None,
              out_dir: Path, fmts: tuple[str, ...]) -> None:
     """Write a takedown evidence packet for one finding, or for every violation on a site.
 
@@ -159,7 +159,7 @@ def evidence(state: _State, finding: str | None, site: str | None, all_sites: bo
     try:
         rules_version = state.rules().version()
     except ComplianceError as exc:
-        _warn(f"rules not loaded, the packet records the scan's rules version only ({str(exc).splitlines()[0]})")
+        warn(f"rules not loaded, the packet records the scan's rules version only ({str(exc).splitlines()[0]})")
     jobs: list[tuple[str, list[str], dict[str, Any]]] = []
     if finding is not None:
         fid = find_finding_ids(registry, finding)
@@ -167,7 +167,7 @@ def evidence(state: _State, finding: str | None, site: str | None, all_sites: bo
     else:
         sites = [site] if site is not None else violating_sites(registry)
         if not sites:
-            _warn(f"no violations in {state.db}: no packets written")
+            warn(f"no violations in {state.db}: no packets written")
         for s in sites:
             host = s.strip()
             jobs.append((packet_name(site=host), site_finding_ids(registry, host), {"site": host}))
@@ -180,7 +180,7 @@ def evidence(state: _State, finding: str | None, site: str | None, all_sites: bo
                    err=True)
 
 
-@cli.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--fail-on", type=click.Choice(["violation", "review"]), default="violation", show_default=True,
               help="Exit 1 when a finding has this verdict (review: also when one needs review).")
@@ -223,7 +223,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], fail_on: str, fmt: str, ou
     from ..registry import now_utc
     from ..scan import ScanOptions, run_scan
 
-    state: _State = ctx.obj
+    state: State = ctx.obj
     registry = state.registry(create=False)
     rules = state.rules()
     result = CheckResult(inputs=list(paths), fail_on=fail_on, started_at=now_utc())

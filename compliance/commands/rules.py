@@ -8,13 +8,13 @@ from typing import Any
 
 import click
 
-from ..cli import _format_option, _State, _table, cli
+from .base import State, format_option, render_table
 from ..errors import RulesError
 
 _KIND_ORDER = ["licence", "publisher", "partner-grant", "page-signal", "false-positive"]
 
 
-@cli.group()
+@click.group()
 def rules() -> None:
     """Validate and inspect the rules folder (licences, publisher policies, partner grants, signals).
 
@@ -36,9 +36,9 @@ def _counts(rs: Any) -> dict[str, int]:
 
 @rules.command("check")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
-@_format_option()
+@format_option()
 @click.pass_obj
-def rules_check(state: _State, directory: Path | None, fmt: str | None) -> None:
+def rules_check(state: State, directory: Path | None, fmt: str | None) -> None:
     """Validate every rule file; report all problems at once (exit 2 if any).
 
     Unknown keys, wrong types, missing keys, duplicate ids, bad dates,
@@ -72,9 +72,9 @@ def rules_check(state: _State, directory: Path | None, fmt: str | None) -> None:
 
 @rules.command("list")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
-@_format_option()
+@format_option()
 @click.pass_obj
-def rules_list(state: _State, directory: Path | None, fmt: str | None) -> None:
+def rules_list(state: State, directory: Path | None, fmt: str | None) -> None:
     """List the rules of a folder: id, kind, file and what each says.
 
     \b
@@ -100,4 +100,4 @@ def rules_list(state: _State, directory: Path | None, fmt: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        click.echo(_table(rows, ["id", "kind", "file", "description"]) if rows else "No rules.")
+        click.echo(render_table(rows, ["id", "kind", "file", "description"]) if rows else "No rules.")

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 import click
 
-from ..cli import _Problems, _State, _table, cli
+from .base import Problems, State, render_table
 
 
 class _Size(click.ParamType):
@@ -69,7 +69,7 @@ class _Progress:
             self.shown = False
 
 
-@cli.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "table", "json"]), default=None,
               help="jsonl: one finding per line (default when stdout is not a terminal); table; json: one array.")
@@ -91,7 +91,7 @@ class _Progress:
               help="Folder the Spark job writes (--engine spark): part-* JSON Lines and _summary.json. "
                    "Local, file://, hdfs://, s3a://; must not exist.")
 @click.pass_obj
-def scan(state: _State, paths: tuple[str, ...], fmt: str | None, rescan: bool, workers: int | None,
+def scan(state: State, paths: tuple[str, ...], fmt: str | None, rescan: bool, workers: int | None,
          max_doc_bytes: int, quiet: bool, engine: str, master: str | None, partitions: int | None,
          output: str | None) -> None:
     """Scan crawled documents for copies of registered works.
@@ -163,7 +163,7 @@ def scan(state: _State, paths: tuple[str, ...], fmt: str | None, rescan: bool, w
         else:
             collected.append(d)
 
-    problems = _Problems()
+    problems = Problems()
 
     def on_error(e: Exception) -> None:
         progress.clear()
@@ -198,11 +198,11 @@ def _render(collected: list[dict[str, Any]], fmt: str) -> None:
                  "work": d["work"]["id"], "publisher": d["work"]["publisher"], "verdict": d["verdict"],
                  "words": d["copied_words"], "coverage": f"{d['work_coverage']:.0%}",
                  "contact": d["contact"].get("email")} for d in collected]
-        click.echo(_table(rows, ["finding", "document", "work", "publisher", "verdict", "words", "coverage",
+        click.echo(render_table(rows, ["finding", "document", "work", "publisher", "verdict", "words", "coverage",
                                  "contact"]) if rows else "No findings.")
 
 
-def _scan_spark(state: _State, paths: list[str], fmt: str | None, quiet: bool, master: str | None,
+def _scan_spark(state: State, paths: list[str], fmt: str | None, quiet: bool, master: str | None,
                 partitions: int | None, output: str | None, max_doc_bytes: int) -> None:
     """``scan --engine spark``: run the job; findings land in --output (printed too when --format is given)."""
     from ..engines.spark import SparkScanOptions, read_output, require_pyspark, run_spark_scan, spark_paragraph
@@ -213,7 +213,7 @@ def _scan_spark(state: _State, paths: list[str], fmt: str | None, quiet: bool, m
     registry = state.registry(create=False)  # checks it exists and is a registry, before Spark starts
     registry.close()
     rules = state.rules()
-    problems = _Problems()
+    problems = Problems()
     summary = run_spark_scan(state.db, rules, paths, SparkScanOptions(output=output, master=master,
                                                                       partitions=partitions,
                                                                       max_doc_bytes=max_doc_bytes),
@@ -247,12 +247,12 @@ def _warn_line(msg: str) -> None:
     click.echo(f"Warning: {msg}", err=True)
 
 
-@cli.command("import-findings")
+@click.command("import-findings")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: a summary paragraph on stderr; json: the counts as one JSON object on stdout.")
 @click.pass_obj
-def import_findings_cmd(state: _State, folder: str, fmt: str) -> None:
+def import_findings_cmd(state: State, folder: str, fmt: str) -> None:
     """Load the output of `scan --engine spark` into the registry.
 
     FOLDER is the scan's --output folder (copy it from HDFS or S3 first).

@@ -11,7 +11,7 @@ C      := $(BIN)/compliance --db $(DB)
 
 .PHONY: demo test install browser clean bench reliability
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py compliance/_kernel.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,spark]'
 	@touch $(STAMP)

@@ -23,7 +23,7 @@ import numpy as np
 
 from .settings import MatcherSettings
 
-__all__ = ["SeedIndex", "Hits"]
+__all__ = ["SeedIndex", "Hits", "NearIndex", "screen_config"]
 
 _PREFILTER_BITS = 16  # the bit table grows with the index: about 16 bits per fingerprint
 
@@ -336,3 +336,39 @@ class NearIndex:
     @property
     def nbytes(self) -> int:
         return int(sum(getattr(self, a).nbytes for a in self._ARRAYS))
+
+
+def screen_config(index: SeedIndex, settings: MatcherSettings) -> dict:
+    """What the compiled screen (``_kernel.screen``) reads: the index arrays and the retrieval settings.
+
+    Built once per scan; the arrays are the index's own (memory-mapped from
+    the cache), not copies.
+    """
+    from .fingerprint import _K_MULT
+
+    kmult = np.array([_K_MULT[j % len(_K_MULT)] for j in range(max(settings.k, 2))], dtype=np.uint64)
+    cfg = {
+        "hashes": np.ascontiguousarray(index.hashes, dtype=np.uint64),
+        "works": np.ascontiguousarray(index.works, dtype=np.int32),
+        "positions": np.ascontiguousarray(index.positions, dtype=np.int32),
+        "table": np.ascontiguousarray(index.table, dtype=np.uint8),
+        "offsets": np.ascontiguousarray(index.offsets),
+        "shift": int(index.shift), "bucket_bits": int(index.bucket_bits),
+        "k": settings.k, "window_words": settings.window_words, "near_min_words": settings.near_min_words,
+        "min_hits": settings.min_candidate_hits, "min_score": float(settings.min_candidate_score),
+        "diag": settings.candidate_diagonal, "cwindow": settings.candidate_window,
+        "max_cand": settings.max_candidates, "kmult": kmult,
+        "near_values": np.zeros(0, dtype=np.uint64), "near_k": 0, "blocks": 0,
+    }
+    near = index.near
+    if near is not None and near.values.shape[0]:
+        cfg.update({
+            "near_values": np.ascontiguousarray(near.values, dtype=np.uint64),
+            "near_works": np.ascontiguousarray(near.works, dtype=np.int32),
+            "near_keys": np.ascontiguousarray(near.keys, dtype=np.uint32),
+            "near_orders": np.ascontiguousarray(near.orders, dtype=np.int32),
+            "near_widths": list(near.widths), "near_k": int(near.k), "blocks": int(near.blocks),
+            "near_starts": (np.ascontiguousarray(np.stack(near.starts), dtype=np.int64)
+                            if near.starts is not None and len(set(near.widths)) == 1 else None),
+        })
+    return cfg

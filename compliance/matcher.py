@@ -17,7 +17,9 @@ from .falsepositives import Evidence, FalsePositiveRules, quote_mask, short_line
 from .fingerprint import Window, kgram_hashes
 from .index import SeedIndex
 from .settings import MatcherSettings
-from .text import Tokens, tokenize
+from . import _kernel
+from .index import screen_config
+from .text import Tokens, kernel_args, tokenize
 
 __all__ = ["Matcher", "WorkMatch", "WorkSource"]
 
@@ -57,6 +59,7 @@ class Matcher:
         self._quote_cache: dict[tuple[int, int], tuple[str, np.ndarray]] = {}
         self._aux_cache: dict[int, tuple[str, tuple]] = {}
         self.publisher_names = [n.casefold() for n in publisher_names] if publisher_names else None
+        self._screen_cfg: dict | None = None
 
     def _quotes(self, wt: Tokens) -> np.ndarray:
         """Quote mask of a work's tokens, cached (works recur across documents)."""
@@ -167,8 +170,9 @@ class Matcher:
         return kept, dropped
 
     def match_text(self, text: str) -> tuple[Tokens, list[WorkMatch]]:
-        doc = tokenize(text)
-        return doc, self.match(doc)
+        """Every registered work copied into *text* (the batch path, for one document)."""
+        doc, matches = self.match_many([text])[0]
+        return (doc if doc is not None else tokenize(text)), matches
 
     def match(self, doc: Tokens) -> list[WorkMatch]:
         """Every registered work copied into *doc*, with its passages."""
@@ -211,46 +215,32 @@ class Matcher:
         extra = [int(x) for x in np.unique(near.works[rows]) if int(x) not in cands]
         return cands + extra[: max(0, self.settings.max_candidates - len(cands))]
 
-    def match_many(self, texts: list[str]) -> list[tuple[Tokens, list[WorkMatch]]]:
-        """Match a batch of documents: one tokenizer pass and one index look-up for all.
+    def screen(self, texts: list[str]) -> list[list[int]]:
+        """Candidate works of each text: one compiled pass over the batch.
 
-        Most crawled pages copy nothing; batching removes the per-document
-        cost of the cheap stages (tokenizing, hashing, looking up), and only
-        documents with candidate works are aligned one by one.
+        Tokenizing, hashing every word k-gram, the seed look-up, the
+        candidate scores of :meth:`SeedIndex.candidates_many` and the
+        near-duplicate windows of :meth:`_near_many` run in the kernel; only the
+        candidate work numbers come back.  Most crawled pages copy nothing and
+        cost no Python work past this call.
         """
-        if len(texts) == 1:
-            return [self.match_text(texts[0])]
-        st = self.settings
-        sep = "\n"
-        bases = []
-        pos = 0
-        for t in texts:
-            bases.append(pos)
-            pos += len(t) + len(sep)
-        joined = sep.join(texts)
-        allt = tokenize(joined)
-        base_arr = np.array(bases, dtype=np.int64)
-        first = np.searchsorted(allt.starts, base_arr, "left")  # first token of each document
-        last = np.append(first[1:], len(allt))
-        kg = kgram_hashes(allt.hashes, st.k)
-        hits = self.index.lookup(kg)
-        # a k-gram that runs across two documents is no evidence for either
-        if hits.doc_pos.shape[0]:
-            d_of = np.searchsorted(first, hits.doc_pos, "right") - 1
-            inside = hits.doc_pos + st.k <= last[d_of]
-            hits = type(hits)(hits.doc_pos[inside], hits.work[inside], hits.work_pos[inside])
-            d_of = d_of[inside]
-        else:
-            d_of = hits.doc_pos
-        cands = self.index.candidates_many(hits, d_of, len(texts), st)
-        near = self._near_many(allt, first, len(texts))
-        out: list[tuple[Tokens, list[WorkMatch]]] = []
-        for i, text in enumerate(texts):
-            a, b = int(first[i]), int(last[i])
-            doc = Tokens(text, allt.hashes[a:b], allt.starts[a:b] - bases[i], allt.ends[a:b] - bases[i],
-                         allt.sentence[a:b], allt.numeric[a:b])
-            c = cands[i] + [w for w in near[i] if w not in cands[i]][: max(0, st.max_candidates - len(cands[i]))]
-            out.append((doc, self.match_candidates(doc, c) if c else []))
+        if self._screen_cfg is None:
+            self._screen_cfg = screen_config(self.index, self.settings)
+        return _kernel.screen(texts, *kernel_args(), self._screen_cfg)
+
+    def match_many(self, texts: list[str]) -> list[tuple[Tokens | None, list[WorkMatch]]]:
+        """Match a batch of documents: one screening pass for all, then alignment where it found candidates.
+
+        A document without candidate works comes back as ``(None, [])``: its
+        tokens were never needed as Python objects.
+        """
+        out: list[tuple[Tokens | None, list[WorkMatch]]] = []
+        for text, cands in zip(texts, self.screen(texts)):
+            if not cands:
+                out.append((None, []))
+                continue
+            doc = tokenize(text)
+            out.append((doc, self.match_candidates(doc, cands)))
         return out
 
     def match_candidates(self, doc: Tokens, cands: list[int]) -> list[WorkMatch]:

@@ -19,6 +19,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from . import _kernel
+
 __all__ = [
     "Tokens",
     "tokenize",
@@ -51,47 +53,99 @@ HOMOGLYPHS = {
 # Characters that vanish: zero-width joiners/spaces, soft hyphen, BOM, word joiner.
 INVISIBLE = set("\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff")
 
-_SEP = 0  # code for "not part of a word"
-_SKIP = 0xFFFFFFFF  # code for "remove, as if it was not there"
+# Fold codes, one uint32 per code point (the layout compliance/_kernel.c reads):
+_SEP = 0  # not part of a word
+_SKIP = 0xFFFFFFFF  # remove, as if it was not there (zero-width space inside a word, accents)
+_EXPAND = 0x80000000  # several letters ("ﬁ" -> "fi", "ß" -> "ss"): bits 24..27 count, 0..23 index
+_SOLO = 0x40000000  # a character of a script written without spaces: one token by itself
+_MARK = 0x20000000  # a combining mark that stays with the token before it (Thai vowels and tones)
+_CODE = 0x001FFFFF
+_MAX_EXPANSION = 4
+
+# Scripts written without spaces between words: each character is a token (character n-grams then
+# stand in for word n-grams).  Korean separates words with spaces and is tokenized by words.
+_SOLO_RANGES = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF), (0x19E0, 0x19FF),  # Khmer
+    (0x3005, 0x3007),  # 々 〆 〇
+    (0x3040, 0x30FF), (0x31F0, 0x31FF),  # Hiragana, Katakana
+    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),  # Han
+    (0x20000, 0x3FFFF),  # Han, supplementary planes
+)
+
+
+def _is_solo(cp: int) -> bool:
+    return any(lo <= cp <= hi for lo, hi in _SOLO_RANGES)
+
+
+def _folded(ch: str) -> tuple[str, str]:
+    """(kind, letters) of one character: kind is "skip", "sep", "mark", "solo" or "word"."""
+    if ch in INVISIBLE:
+        return "skip", ""
+    cat = unicodedata.category(ch)
+    if cat == "Mc" or (cat == "Mn" and _is_solo(ord(ch))):
+        return "mark", ch  # part of the syllable: "ก" + "ี" is not "ก"
+    if cat == "Mn" or cat == "Me" or cat == "Cf":
+        return "skip", ""
+    if ch in HOMOGLYPHS:
+        return "word", HOMOGLYPHS[ch]
+    s = unicodedata.normalize("NFKC", ch)
+    if len(s) == 1 and s in HOMOGLYPHS:
+        return "word", HOMOGLYPHS[s]
+    if len(s) == 1 and unicodedata.category(s) in ("Mn", "Mc"):
+        return ("mark", s) if _is_solo(ord(s)) else ("skip", "")  # halfwidth dakuten, ...
+    s = s.casefold()
+    if len(s) == 1 and s in HOMOGLYPHS:
+        return "word", HOMOGLYPHS[s]
+    # Strip accents: é -> e, but keep letters that have no base (ø, ł stay).
+    d = unicodedata.normalize("NFKD", s)
+    base = "".join(c for c in d if not unicodedata.combining(c))
+    if base:
+        s = base
+    letters = "".join(c for c in s if c.isalnum())
+    if not letters:
+        return "sep", ""
+    if _is_solo(ord(letters[0])):
+        return "solo", letters[0]
+    # Ligatures and other expansions keep all their letters: "ﬁ" -> "fi", "ß" -> "ss".
+    return "word", letters[:_MAX_EXPANSION]
 
 
 def fold_char(ch: str) -> str:
     """Return the folded form of one character: '' to drop it, ' ' for a separator.
 
     NFKC (full-width and styled letters), homoglyphs, accents and case are all
-    folded, so that "Ｃоnlеth" and "conleth" hash alike.
+    folded, so that "Ｃоnlеth" and "conleth" hash alike; ligatures unfold to
+    their letters ("ﬁ" -> "fi").  A character of a script written without
+    spaces (Han, kana, Thai) folds to itself, and is a token of its own.
     """
-    if ch in INVISIBLE:
-        return ""
-    cat = unicodedata.category(ch)
-    if cat == "Mn" or cat == "Me" or cat == "Cf":
-        return ""
-    if ch in HOMOGLYPHS:
-        return HOMOGLYPHS[ch]
-    s = unicodedata.normalize("NFKC", ch)
-    if len(s) == 1 and s in HOMOGLYPHS:
-        return HOMOGLYPHS[s]
-    s = s.casefold()
-    if len(s) == 1 and s in HOMOGLYPHS:
-        return HOMOGLYPHS[s]
-    # Strip accents: é -> e, but keep letters that have no base (ø, ł stay).
-    d = unicodedata.normalize("NFKD", s)
-    base = "".join(c for c in d if not unicodedata.combining(c))
-    if base:
-        s = base
-    if len(s) == 1:
-        return s if s.isalnum() else " "
-    # Multi-character expansions (ligatures, "ß" -> "ss"): keep the letters.
-    letters = "".join(c for c in s if c.isalnum())
-    return letters[0] if letters else " "
+    kind, letters = _folded(ch)
+    return " " if kind == "sep" else letters
 
 
-def _code(folded: str) -> int:
-    if folded == "":
+def _entry(ch: str, expansions: list[int] | None) -> int:
+    """The fold code of one character; multi-letter foldings append to *expansions* (None: first letter)."""
+    kind, letters = _folded(ch)
+    if kind == "skip":
         return _SKIP
-    if folded == " ":
+    if kind == "sep":
         return _SEP
-    return ord(folded)
+    if kind == "mark":
+        return _MARK | ord(letters)
+    if kind == "solo":
+        return _SOLO | ord(letters)
+    if len(letters) == 1 or expansions is None:
+        return ord(letters[0])
+    code = _EXPAND | (len(letters) << 24) | len(expansions)
+    expansions.extend(ord(c) for c in letters)
+    return code
+
+
+@lru_cache(maxsize=4096)
+def _astral(cp: int) -> int:
+    """Fold code of a code point beyond the BMP (emoji, styled maths letters, rare Han): asked by the kernel."""
+    return _entry(chr(cp), None)
 
 
 def _table_cache_path() -> "Path | None":
@@ -101,27 +155,28 @@ def _table_cache_path() -> "Path | None":
 
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     key = hashlib.sha256((unicodedata.unidata_version + repr(sorted(HOMOGLYPHS.items())) + repr(sorted(INVISIBLE))
-                          + "v1").encode()).hexdigest()[:16]
+                          + repr(_SOLO_RANGES) + "v2").encode()).hexdigest()[:16]
     return Path(base) / "compliance" / f"fold-{key}.npy"
 
 
 @lru_cache(maxsize=1)
-def _bmp_table() -> np.ndarray:
-    """Folded code for every Basic Multilingual Plane code point.
+def _fold_tables() -> tuple[np.ndarray, np.ndarray]:
+    """(fold code of every BMP code point, expansion letters), as the kernel reads them.
 
-    Building it calls the Unicode database 65,536 times (a few tenths of a
-    second), so it is cached on disk, keyed by the Unicode version and the
-    folding tables; a missing or unwritable cache only costs the rebuild.
+    Building them calls the Unicode database 65,536 times (a few tenths of a
+    second), so they are cached on disk in one file, keyed by the Unicode
+    version and the folding tables; a missing or unwritable cache only costs
+    the rebuild.
     """
     path = _table_cache_path()
     try:
         if path is not None and path.exists():
-            table = np.load(path)
-            if table.shape == (0x10000,) and table.dtype == np.uint32:
-                return table
+            both = np.load(path)
+            if both.dtype == np.uint32 and both.shape[0] >= 0x10000:
+                return both[:0x10000].copy(), both[0x10000:].copy()
     except (OSError, ValueError):
         pass
-    table = _build_bmp_table()
+    table, expand = _build_tables()
     try:
         import os
         import tempfile
@@ -129,36 +184,23 @@ def _bmp_table() -> np.ndarray:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy")
         with os.fdopen(fd, "wb") as fh:
-            np.save(fh, table)
+            np.save(fh, np.concatenate([table, expand]))
         os.replace(tmp, path)
     except OSError:
         pass
-    return table
+    return table, expand
 
 
-def _build_bmp_table() -> np.ndarray:
+def _build_tables() -> tuple[np.ndarray, np.ndarray]:
     table = np.zeros(0x10000, dtype=np.uint32)
+    expansions: list[int] = []
     # ASCII fast: letters and digits map to lower case, the rest separate.
     for c in range(0x80):
         ch = chr(c)
         table[c] = ord(ch.lower()) if ch.isalnum() else _SEP
     for c in range(0x80, 0x10000):
-        if 0xD800 <= c <= 0xDFFF:
-            table[c] = _SEP
-            continue
-        table[c] = _code(fold_char(chr(c)))
-    return table
-
-
-def _fold_codes(cps: np.ndarray) -> np.ndarray:
-    table = _bmp_table()
-    big = cps >= 0x10000
-    if not big.any():
-        return table[cps]
-    out = table[np.minimum(cps, 0xFFFF)]
-    for cp in np.unique(cps[big]):
-        out[cps == cp] = _code(fold_char(chr(int(cp))))
-    return out
+        table[c] = _SEP if 0xD800 <= c <= 0xDFFF else _entry(chr(c), expansions)
+    return table, np.array(expansions, dtype=np.uint32)
 
 
 # Position multipliers for the token hash (odd 64-bit constants, fixed seed so
@@ -213,55 +255,30 @@ _EMPTY_U64 = np.zeros(0, dtype=np.uint64)
 _EMPTY_I64 = np.zeros(0, dtype=np.int64)
 _EMPTY_I32 = np.zeros(0, dtype=np.int32)
 _EMPTY_BOOL = np.zeros(0, dtype=bool)
-_SENTENCE_END = np.array([ord("."), ord("!"), ord("?"), ord("\n")], dtype=np.uint32)
 
 
 def tokenize(text: str) -> Tokens:
     """Split *text* into folded word tokens, keeping original offsets.
 
     A token is a maximal run of letters and digits after folding; invisible
-    characters inside a word are skipped (``sho\\u200bw`` is one token).
+    characters inside a word are skipped (``sho\\u200bw`` is one token).  In
+    scripts written without spaces (Han, kana, Thai) every character, with its
+    combining marks, is a token.  The loop runs in the compiled kernel, straight
+    over the string's storage.
     """
     if not text:
         return Tokens(text, _EMPTY_U64, _EMPTY_I64, _EMPTY_I64, _EMPTY_I32, _EMPTY_BOOL)
-    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    codes = _fold_codes(cps)
-    keep = codes != _SKIP
-    if keep.all():
-        pos = None
-    else:
-        pos = np.flatnonzero(keep)
-        codes = codes[pos]
-    word = codes != _SEP
-    if not word.any():
-        return Tokens(text, _EMPTY_U64, _EMPTY_I64, _EMPTY_I64, _EMPTY_I32, _EMPTY_BOOL)
-    w8 = word.view(np.int8)
-    edge = np.diff(w8, prepend=np.int8(0), append=np.int8(0))
-    starts_c = np.flatnonzero(edge == 1)
-    ends_c = np.flatnonzero(edge == -1)
-    # Hash: sum over chars of code * MULT[position in token], then mix.
-    widx = np.flatnonzero(word)
-    lens = ends_c - starts_c
-    offs_in_w = np.zeros(len(starts_c), dtype=np.int64)
-    np.cumsum(lens[:-1], out=offs_in_w[1:])
-    local = np.arange(widx.shape[0], dtype=np.int64) - np.repeat(offs_in_w, lens)
-    contrib = codes[widx].astype(np.uint64) * _MULT[local & 63]
-    hashes = _mix64(np.add.reduceat(contrib, offs_in_w) + lens.astype(np.uint64))
-    if pos is None:
-        starts = starts_c.astype(np.int64)
-        ends = ends_c.astype(np.int64)
-    else:
-        starts = pos[starts_c].astype(np.int64)
-        ends = pos[ends_c - 1].astype(np.int64) + 1
-    # Sentence numbers: a token followed directly by . ! ? or a newline ends one.
-    nxt = cps[np.minimum(ends, cps.shape[0] - 1)]
-    boundary = (nxt == 46) | (nxt == 10) | (nxt == 33) | (nxt == 63)  # . newline ! ?
-    boundary[-1] = False
-    sentence = np.zeros(len(starts), dtype=np.int32)
-    np.cumsum(boundary[:-1], out=sentence[1:])
-    first = codes[starts_c]
-    numeric = (first >= 48) & (first <= 57)
-    return Tokens(text, hashes, starts, ends, sentence, numeric)
+    table, expand = _fold_tables()
+    h, a, b, sent, num = _kernel.tokenize(text, table, expand, _MULT, _astral)
+    return Tokens(text, np.frombuffer(h, dtype=np.uint64), np.frombuffer(a, dtype=np.int64),
+                  np.frombuffer(b, dtype=np.int64), np.frombuffer(sent, dtype=np.int32),
+                  np.frombuffer(num, dtype=np.bool_))
+
+
+def kernel_args() -> tuple:
+    """The folding arguments every kernel call takes (tables built or loaded once)."""
+    table, expand = _fold_tables()
+    return table, expand, _MULT, _astral
 
 
 def normalize(text: str) -> tuple[str, list[int]]:
@@ -278,7 +295,11 @@ def normalize(text: str) -> tuple[str, list[int]]:
             f = ch.lower() if ch.isalnum() else (ch if ch in "\n" else " ")
         else:
             f = fold_char(ch)
-            if f == "" :
+            if not f:
+                continue
+            if len(f) > 1:  # a ligature unfolds: each of its letters maps back to it
+                out.append(f)
+                offsets.extend([i] * len(f))
                 continue
         out.append(f)
         offsets.append(i)

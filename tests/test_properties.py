@@ -25,26 +25,35 @@ TRICKY = st.sampled_from(list("ﬁﬂß\u0301\u0308\u200b\u200d\u00ad\ufeff\u202
                               "\x00\n\r\t Ａｂ’“”©ǅİ"))
 TEXT = st.lists(st.one_of(st.characters(blacklist_categories=("Cs",)), TRICKY), max_size=200).map("".join)
 WORDS = st.lists(st.sampled_from(["the", "harbor", "Café", "Ｆｕｌｌ", "сopy", "word", "2025", "don’t",
-                                  "naïve", "x\u200by"]), min_size=0, max_size=40)
+                                  "naïve", "x\u200by", "fish", "flow", "office", "baffle", "waffle", "coffee",
+                                  "first", "Straße"]), min_size=0, max_size=40)
+LIGATURES = [("ffi", "ﬃ"), ("ffl", "ﬄ"), ("ff", "ﬀ"), ("fi", "ﬁ"), ("fl", "ﬂ"), ("st", "ﬆ")]
 
 
 @FAST
 @given(TEXT)
 def test_normalize_offsets_map_back_to_the_original(text: str) -> None:
-    """One offset per folded character plus len(text); increasing; each folded character is the fold of the
-    original character it points to (so any folded span maps back to an original span)."""
+    """One offset per folded character plus len(text); never decreasing; the folded characters that point
+    to one original character are its fold (a ligature unfolds to several: "ﬁ" -> "fi", both pointing
+    at the ligature), so any folded span maps back to an original span."""
+    from itertools import groupby
+
     from compliance.text import fold_char
 
     folded, offsets = normalize(text)
     assert len(offsets) == len(folded) + 1
     assert offsets[-1] == len(text)
-    assert all(a < b for a, b in zip(offsets, offsets[1:]))
-    for ch, i in zip(folded, offsets):
+    assert all(a <= b for a, b in zip(offsets, offsets[1:]))
+    pos = 0
+    for i, run in groupby(offsets[:-1]):
+        n = len(list(run))
         orig = text[i]
         if orig.isascii():
-            assert ch == (orig.lower() if orig.isalnum() else (orig if orig == "\n" else " "))
+            assert n == 1
+            assert folded[pos] == (orig.lower() if orig.isalnum() else (orig if orig == "\n" else " "))
         else:
-            assert ch == fold_char(orig)
+            assert folded[pos : pos + n] == fold_char(orig)
+        pos += n
 
 
 @FAST
@@ -70,15 +79,23 @@ def test_tokens_select_original_characters(text: str) -> None:
 @FAST
 @given(WORDS, st.sampled_from([" ", "  ", "\n", " \u200b ", "\u00a0", ", ", " — "]))
 def test_tokenizer_ignores_disguises(words: list[str], sep: str) -> None:
-    """The same words joined by any separator, upper-cased or with look-alike letters swapped in, hash alike.
-
-    (Not ligatures: "ﬁ" folds to one character, "f", so "ﬁsh" and "FISH" differ; Hypothesis found it, and
-    the tokenizer's one-code-point-per-character table cannot expand it without moving offsets.)"""
+    """The same words joined by any separator, upper-cased, with look-alike letters swapped in or with
+    ligatures for their letters ("ﬁ" for "fi", "ﬀ" for "ff", ...), hash alike, and their spans still
+    select the original characters."""
     plain = tokenize(" ".join(words)).hashes.tolist()
     assert tokenize(sep.join(words)).hashes.tolist() == plain
     assert tokenize(" ".join(w.upper() for w in words)).hashes.tolist() == plain
     swapped = " ".join(words).replace("o", "о").replace("e", "е")  # Cyrillic look-alikes
     assert tokenize(swapped).hashes.tolist() == plain
+    ligated = " ".join(words)
+    for letters, ligature in LIGATURES:
+        ligated = ligated.replace(letters, ligature)
+    t, p = tokenize(ligated), tokenize(" ".join(words))
+    assert t.hashes.tolist() == plain
+    unligated = [ligated[a:b] for a, b in zip(t.starts.tolist(), t.ends.tolist())]
+    for letters, ligature in LIGATURES:
+        unligated = [w.replace(ligature, letters) for w in unligated]
+    assert unligated == [p.text[a:b] for a, b in zip(p.starts.tolist(), p.ends.tolist())]
 
 
 HOLDER = st.from_regex(r"[A-Z][a-z]{2,10}( [A-Z][a-z]{2,10}){0,2}( Ltd| Media| Inc\.)?", fullmatch=True)

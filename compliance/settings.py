@@ -66,8 +66,13 @@ class MatcherSettings:
     extra: dict = field(default_factory=dict, compare=False)
 
     def fingerprint_key(self) -> str:
-        """Identifies the registry fingerprint layout (k, w, window)."""
-        return f"k{self.k}-w{self.w}-win{self.window_words}"
+        """Identifies the registry fingerprint layout (k, w, window) and the tokenizer's folding version.
+
+        A registry fingerprinted under another key is fingerprinted again on
+        its next scan (``Registry.build_index``).  t2: ligatures unfold to all
+        their letters, scripts without spaces are tokenized by character.
+        """
+        return f"k{self.k}-w{self.w}-win{self.window_words}-t2"
 
     def digest(self) -> str:
         """Short hash of every setting, part of the 'rules version' of a scan."""

@@ -156,6 +156,24 @@ print(json.dumps({{"load_seconds": dt, "rss_bytes": rss() - r0, "index_bytes": i
     return res
 
 
+REGEX_PASS = """
+import re, sys, time
+from pathlib import Path
+t = time.perf_counter()
+words = 0
+for p in sorted(Path(sys.argv[1]).iterdir()):
+    for _ in re.finditer(r"\\w+", p.read_text(encoding="utf-8").lower()):
+        words += 1
+print(time.perf_counter() - t)
+"""
+
+
+def regex_pass(crawl: Path) -> float:
+    """Seconds for the plain tokenising baseline: read every file, re.finditer(r"\\w+", text.lower())."""
+    out = subprocess.run([sys.executable, "-c", REGEX_PASS, str(crawl)], check=True, capture_output=True, text=True)
+    return float(out.stdout.strip())
+
+
 def scan_once(db: Path, crawl: Path, workers: int) -> float:
     scan_db = db.with_name(db.stem + f"-scan{workers}.db")
     for p in db.parent.glob(scan_db.name + "*"):
@@ -194,11 +212,25 @@ def main() -> None:
           f"touched {idx['peak_rss'] / 1e6:.0f} MB for {idx['words']:,} words")
     crawl = make_crawl(args.crawl_mb, make_works(n))
     size = folder_bytes(crawl)
-    for w in [int(x) for x in args.workers.split(",")]:
-        times = [scan_once(db, crawl, w) for _ in range(args.repeat)]
-        t = statistics.median(times)
-        print(f"scan: {size / 1e6:.0f} MB of text, {w} worker(s): {t:.1f}s = {size / 1e6 / t:.2f} MB/s "
-              f"= {size / 1e6 / t / w:.2f} MB/s per core (end to end, JSONL out, registry of {n:,})")
+    worker_counts = [int(x) for x in args.workers.split(",")]
+    times: dict[int, list[float]] = {w: [] for w in worker_counts}
+    regex: list[float] = []
+    for _ in range(args.repeat):  # interleaved, so that every measure shares the machine's noise
+        regex.append(regex_pass(crawl))
+        for w in worker_counts:
+            times[w].append(scan_once(db, crawl, w))
+    r = statistics.median(regex)
+    print(f"regex pass: {size / 1e6:.0f} MB read and tokenised with re.finditer(r'\\w+', text.lower()): "
+          f"{r:.1f}s = {size / 1e6 / r:.2f} MB/s (one process)")
+    rate1 = None
+    for w in worker_counts:
+        t = statistics.median(times[w])
+        rate = size / 1e6 / t
+        rate1 = rate if w == 1 else rate1
+        extra = f"; {rate / rate1:.2f}× one worker" if rate1 and w > 1 else ""
+        print(f"scan: {size / 1e6:.0f} MB of text, {w} worker(s): {t:.1f}s = {rate:.2f} MB/s "
+              f"= {rate / w:.2f} MB/s per core = {r / t:.2f}× the regex pass{extra} "
+              f"(end to end, JSONL out, registry of {n:,})")
     print("\ngrowth (same crawl sample, 1 worker; 'fixed' is the same command on one document: start-up and")
     print("index load, paid once per run; per document = (seconds - fixed) / docs):")
     print("| works | docs | seconds | fixed seconds | ms per document, whole run | ms per document, beyond fixed | MB/s |")

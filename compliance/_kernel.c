@@ -352,6 +352,39 @@ static int i64_cmp(const void *a, const void *b) {
 }
 
 typedef struct {
+    int32_t *first, *last;
+    uint64_t *value;
+    Py_ssize_t n, cap;
+} wins_t;
+
+static int wins_push(wins_t *w, Py_ssize_t a, Py_ssize_t b) {
+    if (w->n + 1 > w->cap) {
+        Py_ssize_t c = w->cap ? w->cap * 2 : 64;
+        void *x = realloc(w->first, c * sizeof(int32_t));
+        if (!x) return -1;
+        w->first = x;
+        x = realloc(w->last, c * sizeof(int32_t));
+        if (!x) return -1;
+        w->last = x;
+        x = realloc(w->value, c * sizeof(uint64_t));
+        if (!x) return -1;
+        w->value = x;
+        w->cap = c;
+    }
+    w->first[w->n] = (int32_t)a;
+    w->last[w->n] = (int32_t)b; /* end (exclusive) until values are computed */
+    w->n++;
+    return 0;
+}
+
+static void wins_free(wins_t *w) {
+    free(w->first);
+    free(w->last);
+    free(w->value);
+    memset(w, 0, sizeof(*w));
+}
+
+typedef struct {
     hit_t *hits;
     Py_ssize_t nh, caph;
     int32_t *df;      /* per k-gram position */
@@ -360,6 +393,7 @@ typedef struct {
     Py_ssize_t capk;
     int64_t *near;
     Py_ssize_t nnear, capn;
+    wins_t wins;
 } scratch_t;
 
 static int grow(void **p, Py_ssize_t *cap, Py_ssize_t need, size_t item) {
@@ -404,6 +438,52 @@ static uint64_t window_simhash(const uint64_t *h, Py_ssize_t a, Py_ssize_t b, co
     for (int i = 0; i < 64; i++)
         if ((int64_t)counts[i] * 2 > nfeat) v |= (uint64_t)1 << i;
     return v;
+}
+
+/* The sentence windows of compliance.fingerprint.simhash_window_arrays: whole sentences, about
+ * window_words tokens each, a short tail joined to the window before it, never crossing a hard cut
+ * (hard: sorted token positions, e.g. document starts in a batch); then the simhash of each. */
+static int compute_windows(const uint64_t *h, const int32_t *sentence, Py_ssize_t n, int ww, const int64_t *hard,
+                           Py_ssize_t nhard, const uint64_t *kmult, wins_t *w) {
+    w->n = 0;
+    if (n == 0) return 0;
+    Py_ssize_t first = 0, hp = 0;
+    Py_ssize_t min_tail = ww / 3 > 4 ? ww / 3 : 4;
+    int first_hard = 0; /* is `first` a hard cut */
+    while (hp < nhard && hard[hp] < 1) {
+        if (hard[hp] == 0) first_hard = 1;
+        hp++;
+    }
+    for (Py_ssize_t b = 1; b <= n; b++) {
+        int is_hard = 0;
+        while (hp < nhard && hard[hp] < b) hp++;
+        if (hp < nhard && hard[hp] == b) is_hard = 1;
+        if (b < n && !is_hard && sentence[b] == sentence[b - 1]) continue;
+        if (b - first >= ww || b == n || is_hard) {
+            if (b - first < min_tail && w->n && !first_hard) {
+                w->last[w->n - 1] = (int32_t)b;
+            } else if (b > first) {
+                if (wins_push(w, first, b) < 0) return -1;
+            }
+            first = b;
+            first_hard = is_hard;
+        }
+    }
+    Py_ssize_t nf = n >= 2 ? n - 1 : n;
+    for (Py_ssize_t k = 0; k < w->n; k++) {
+        Py_ssize_t a = w->first[k], end = w->last[k];
+        if (n < 2) { /* one token: its unigram feature */
+            w->value[k] = mix64(h[0]);
+        } else {
+            Py_ssize_t fa = a < nf ? a : nf;
+            Py_ssize_t fb = end - 1 < nf ? end - 1 : nf;
+            if (fb < a + 1) fb = a + 1;
+            if (fb > nf) fb = nf;
+            w->value[k] = fa < fb ? window_simhash(h, fa, fb, kmult) : 0;
+        }
+        w->last[k] = (int32_t)(end - 1);
+    }
+    return 0;
 }
 
 /* Near-duplicate works of one window value: push every indexed window's work within near_k bits. */
@@ -529,36 +609,10 @@ static PyObject *screen_one(const screen_t *s, const toks_t *t, scratch_t *sc) {
     }
     /* 3. sentence windows: simhash, then the near-duplicate index */
     if (s->nn > 0 && n >= 1) {
-        Py_ssize_t first = 0;
-        Py_ssize_t min_tail = s->window_words / 3 > 4 ? s->window_words / 3 : 4;
-        Py_ssize_t pend_a = -1, pend_b = -1; /* the last window, kept open: a short tail may join it */
-        for (Py_ssize_t b = 1; b <= n; b++) {
-            if (b < n && t->sentence[b] == t->sentence[b - 1]) continue;
-            if (b - first >= s->window_words || b == n) {
-                if (b - first < min_tail && pend_a >= 0) {
-                    pend_b = b;
-                } else if (b > first) {
-                    if (pend_a >= 0 && pend_b - pend_a >= s->near_min_words) {
-                        /* features [a, end-1), or [a, a+1) for a one-word window, clipped to n-1 */
-                        Py_ssize_t nf = n - 1, fa = pend_a < nf ? pend_a : nf;
-                        Py_ssize_t fb = pend_b - 1 < nf ? pend_b - 1 : nf;
-                        if (fb < pend_a + 1) fb = pend_a + 1;
-                        if (fb > nf) fb = nf;
-                        if (near_query(s, window_simhash(t->hash, fa, fb, s->kmult), sc) < 0) goto nomem;
-                    }
-                    pend_a = first;
-                    pend_b = b;
-                }
-                first = b;
-            }
-        }
-        if (pend_a >= 0 && pend_b - pend_a >= s->near_min_words) {
-            Py_ssize_t nf = n - 1, fa = pend_a < nf ? pend_a : nf;
-            Py_ssize_t fb = pend_b - 1 < nf ? pend_b - 1 : nf;
-            if (fb < pend_a + 1) fb = pend_a + 1;
-            if (fb > nf) fb = nf;
-            if (near_query(s, window_simhash(t->hash, fa, fb, s->kmult), sc) < 0) goto nomem;
-        }
+        if (compute_windows(t->hash, t->sentence, n, s->window_words, NULL, 0, s->kmult, &sc->wins) < 0) goto nomem;
+        for (Py_ssize_t w = 0; w < sc->wins.n; w++)
+            if (sc->wins.last[w] - sc->wins.first[w] + 1 >= s->near_min_words)
+                if (near_query(s, sc->wins.value[w], sc) < 0) goto nomem;
     }
     /* 4. exact candidates first, then near ones not among them, up to max_cand */
     PyObject *out = PyList_New(0);
@@ -727,14 +781,602 @@ done:
     free(sc.df);
     free(sc.kg);
     free(sc.near);
+    wins_free(&sc.wins);
     bufs_release(&b);
     Py_DECREF(seq);
+    return res;
+}
+
+/* ------------------------------------------------------------------ alignment
+ *
+ * align(...) is compliance.align.align's seed / cluster / extend / near / merge
+ * pipeline for one (document, work) pair, step for step (the Python code in
+ * align.py is the reference and documents each step; tests/test_kernel.py
+ * checks that both give the same passages).  It returns the merged candidates
+ * as tuples (d0, d1, w0, w1, dcov, wcov, seeds, monotone, method), method -1
+ * for seed chains, -2 for "edited" (a merge of different methods), and the
+ * Hamming distance for a near-duplicate window.
+ */
+
+typedef struct {
+    int s, max_repeat, gap, min_seeds, min_words, min_words_edited, density_long_words, extend_window;
+    int template_min_numbers, near_hamming, near_min_words, merge_gap;
+    double density_short, density_long, template_min_kept;
+} align_cfg_t;
+
+typedef struct {
+    int64_t d0, d1, w0, w1, dcov, wcov, seeds;
+    int monotone;
+    int64_t method;
+} acand_t;
+
+typedef struct {
+    acand_t *v;
+    Py_ssize_t n, cap;
+} acands_t;
+
+static int acands_push(acands_t *a, acand_t c) {
+    if (grow((void **)&a->v, &a->cap, a->n + 1, sizeof(acand_t)) < 0) return -1;
+    a->v[a->n++] = c;
+    return 0;
+}
+
+typedef struct {
+    uint64_t key;
+    int64_t pos;
+} kv_t;
+
+static int kv_cmp(const void *a, const void *b) {
+    const kv_t *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->pos < y->pos ? -1 : (x->pos > y->pos);
+}
+
+static void kgrams(const uint64_t *h, Py_ssize_t n, int s, const uint64_t *kmult, uint64_t *out) {
+    for (Py_ssize_t i = 0; i + s <= n; i++) {
+        uint64_t acc = h[i] * kmult[0];
+        for (int j = 1; j < s; j++) acc += h[i + j] * kmult[j];
+        out[i] = mix64(acc);
+    }
+}
+
+/* count of entries equal to key in sorted kv (by key): [lo, hi) */
+static void kv_range(const kv_t *kv, Py_ssize_t n, uint64_t key, Py_ssize_t *lo, Py_ssize_t *hi) {
+    Py_ssize_t l = 0, r = n;
+    while (l < r) {
+        Py_ssize_t m = (l + r) / 2;
+        if (kv[m].key < key) l = m + 1; else r = m;
+    }
+    *lo = l;
+    r = n;
+    while (l < r) {
+        Py_ssize_t m = (l + r) / 2;
+        if (kv[m].key <= key) l = m + 1; else r = m;
+    }
+    *hi = l;
+}
+
+typedef struct {
+    int64_t key, rank, member;
+} srt_t;
+
+static int srt_cmp(const void *a, const void *b) {
+    const srt_t *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->rank < y->rank ? -1 : (x->rank > y->rank);
+}
+
+/* members: list of segments in buf[seg[k]..seg[k+1]) */
+typedef struct {
+    int64_t *buf;
+    Py_ssize_t n, cap;
+    Py_ssize_t *seg;
+    Py_ssize_t nseg, capseg; /* nseg = number of segments; seg has nseg+1 entries */
+} segs_t;
+
+static int segs_add(segs_t *s, const int64_t *m, Py_ssize_t len) {
+    if (grow((void **)&s->buf, &s->cap, s->n + len, sizeof(int64_t)) < 0) return -1;
+    if (grow((void **)&s->seg, &s->capseg, s->nseg + 2, sizeof(Py_ssize_t)) < 0) return -1;
+    if (s->nseg == 0) s->seg[0] = 0;
+    memcpy(s->buf + s->n, m, len * sizeof(int64_t));
+    s->n += len;
+    s->seg[++s->nseg] = s->n;
+    return 0;
+}
+
+static void segs_clear(segs_t *s) {
+    s->n = 0;
+    s->nseg = 0;
+}
+
+static void segs_free(segs_t *s) {
+    free(s->buf);
+    free(s->seg);
+    memset(s, 0, sizeof(*s));
+}
+
+/* Split members by key (stable sort), cutting where consecutive keys differ by more than gap.
+ * Writes the sorted members into tmp and the cut points into cuts (count returned in *ncuts). */
+static int split_by(const int64_t *members, Py_ssize_t len, const int64_t *key, int gap, srt_t *work, int64_t *sorted,
+                    Py_ssize_t *cuts, Py_ssize_t *ncuts) {
+    for (Py_ssize_t r = 0; r < len; r++) {
+        work[r].key = key[members[r]];
+        work[r].rank = r;
+        work[r].member = members[r];
+    }
+    qsort(work, len, sizeof(srt_t), srt_cmp);
+    *ncuts = 0;
+    for (Py_ssize_t r = 0; r < len; r++) {
+        sorted[r] = work[r].member;
+        if (r > 0 && work[r].key - work[r - 1].key > gap) cuts[(*ncuts)++] = r;
+    }
+    return 0;
+}
+
+static Py_ssize_t covered(const int64_t *first, Py_ssize_t n, int s, int64_t lo, int64_t hi, uint8_t *mask) {
+    Py_ssize_t span = hi - lo + 1, c = 0;
+    memset(mask, 0, span);
+    for (Py_ssize_t k = 0; k < n; k++)
+        for (int d = 0; d < s; d++) {
+            int64_t p = first[k] + d - lo;
+            if (p >= 0 && p < span) mask[p] = 1;
+        }
+    for (Py_ssize_t k = 0; k < span; k++) c += mask[k];
+    return c;
+}
+
+static double required_density(int64_t words, const align_cfg_t *st) {
+    if (words >= st->density_long_words) return st->density_long;
+    int denom = st->density_long_words - st->min_words;
+    double t = (double)(words - st->min_words) / (double)(denom > 1 ? denom : 1);
+    if (t < 0.0) t = 0.0;
+    if (t > 1.0) t = 1.0;
+    return st->density_short + (st->density_long - st->density_short) * t;
+}
+
+static int accept_cand(const acand_t *c, const align_cfg_t *st) {
+    int64_t m = c->dcov < c->wcov ? c->dcov : c->wcov;
+    if (c->seeds < st->min_seeds || m < st->min_words) return 0;
+    int64_t dlen = c->d1 - c->d0 + 1, wlen = c->w1 - c->w0 + 1;
+    double need = required_density(m, st);
+    return (double)c->dcov / (double)dlen >= need && (double)c->wcov / (double)wlen >= need;
+}
+
+static int64_t grow_edge(const uint64_t *src_h, const uint8_t *src_stop, int64_t pos, int step, const uint64_t *other_h,
+                         int64_t olo, int64_t ohi, int64_t other_len, int64_t limit, int reach) {
+    int64_t best = pos, matched = 0, crossed = 0;
+    int64_t lo = olo > 0 ? olo : 0, hi = ohi > 0 ? ohi : 0;
+    if (hi > other_len) hi = other_len;
+    int64_t p = pos + step;
+    while (p >= 0 && p < limit && crossed < reach) {
+        crossed++;
+        int in = 0;
+        for (int64_t q = lo; q < hi; q++)
+            if (other_h[q] == src_h[p]) {
+                in = 1;
+                break;
+            }
+        if (in) {
+            matched++;
+            if (!src_stop[p] && matched * 2 >= crossed) best = p;
+        }
+        p += step;
+    }
+    return best;
+}
+
+typedef struct {
+    const uint64_t *h;
+    const uint8_t *stop, *numeric;
+    Py_ssize_t n;
+    const int32_t *wf, *wl;
+    const uint64_t *wv;
+    Py_ssize_t nw;
+} side_t;
+
+static int is_template(const acand_t *c, const side_t *D, const side_t *W, const align_cfg_t *st) {
+    int64_t nnum = 0;
+    for (int64_t t = c->d0; t <= c->d1; t++) nnum += D->numeric[t];
+    if (nnum < st->template_min_numbers) return 0;
+    int64_t kept = 0;
+    for (int64_t t = c->d0; t <= c->d1; t++) {
+        if (!D->numeric[t]) continue;
+        for (int64_t u = c->w0; u <= c->w1; u++)
+            if (W->numeric[u] && W->h[u] == D->h[t]) {
+                kept++;
+                break;
+            }
+    }
+    return (double)kept < st->template_min_kept * (double)nnum;
+}
+
+static int acand_cmp(const void *a, const void *b) {
+    /* sort by (d0, w0), stable via the index stored in seeds' neighbour: see merge() */
+    const acand_t *x = a, *y = b;
+    if (x->d0 != y->d0) return x->d0 < y->d0 ? -1 : 1;
+    if (x->w0 != y->w0) return x->w0 < y->w0 ? -1 : 1;
+    return 0;
+}
+
+typedef struct {
+    acand_t c;
+    Py_ssize_t idx;
+} acand_idx_t;
+
+static int acand_idx_cmp(const void *a, const void *b) {
+    const acand_idx_t *x = a, *y = b;
+    int r = acand_cmp(&x->c, &y->c);
+    if (r) return r;
+    return x->idx < y->idx ? -1 : (x->idx > y->idx);
+}
+
+static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, const uint64_t *kmult, acands_t *out) {
+    int s = st->s;
+    int rc = -1;
+    Py_ssize_t nd = D->n - s + 1, nw = W->n - s + 1;
+    uint64_t *dk = NULL, *wk = NULL;
+    kv_t *wkv = NULL, *dkv = NULL;
+    int64_t *si = NULL, *sj = NULL;
+    Py_ssize_t nseeds = 0, capi = 0, capj = 0;
+    segs_t cur = {0}, nxt = {0};
+    srt_t *swork = NULL;
+    int64_t *sorted = NULL, *sorted2 = NULL;
+    Py_ssize_t *cuts = NULL, *cuts2 = NULL;
+    uint8_t *mask = NULL, *covd = NULL, *covw = NULL;
+    acands_t cands = {0};
+    acand_idx_t *ms = NULL;
+    out->n = 0;
+
+    /* 1. seeds */
+    if (nd > 0 && nw > 0) {
+        dk = malloc(nd * sizeof(uint64_t));
+        wk = malloc(nw * sizeof(uint64_t));
+        wkv = malloc(nw * sizeof(kv_t));
+        dkv = malloc(nd * sizeof(kv_t));
+        if (!dk || !wk || !wkv || !dkv) goto nomem;
+        kgrams(D->h, D->n, s, kmult, dk);
+        kgrams(W->h, W->n, s, kmult, wk);
+        for (Py_ssize_t j = 0; j < nw; j++) wkv[j] = (kv_t){wk[j], j};
+        for (Py_ssize_t i = 0; i < nd; i++) dkv[i] = (kv_t){dk[i], i};
+        qsort(wkv, nw, sizeof(kv_t), kv_cmp);
+        qsort(dkv, nd, sizeof(kv_t), kv_cmp);
+        for (Py_ssize_t i = 0; i < nd; i++) {
+            int stop_only = 1;
+            for (int j = 0; j < s; j++)
+                if (!D->stop[i + j]) {
+                    stop_only = 0;
+                    break;
+                }
+            if (stop_only) continue;
+            Py_ssize_t lo, hi, dlo, dhi;
+            kv_range(wkv, nw, dk[i], &lo, &hi);
+            Py_ssize_t cnt = hi - lo;
+            if (cnt <= 0 || cnt > st->max_repeat) continue;
+            kv_range(dkv, nd, dk[i], &dlo, &dhi);
+            if (dhi - dlo > st->max_repeat) continue;
+            for (Py_ssize_t r = lo; r < hi; r++) {
+                if (grow((void **)&si, &capi, nseeds + 1, sizeof(int64_t)) < 0) goto nomem;
+                if (grow((void **)&sj, &capj, nseeds + 1, sizeof(int64_t)) < 0) goto nomem;
+                si[nseeds] = i;
+                sj[nseeds] = wkv[r].pos;
+                nseeds++;
+            }
+        }
+    }
+    /* 2. clusters: split on document gaps, then work gaps, until stable */
+    if (nseeds) {
+        swork = malloc(nseeds * sizeof(srt_t));
+        sorted = malloc(nseeds * sizeof(int64_t));
+        sorted2 = malloc(nseeds * sizeof(int64_t));
+        cuts = malloc((nseeds + 1) * sizeof(Py_ssize_t));
+        cuts2 = malloc((nseeds + 1) * sizeof(Py_ssize_t));
+        if (!swork || !sorted || !sorted2 || !cuts || !cuts2) goto nomem;
+        for (Py_ssize_t k = 0; k < nseeds; k++) sorted[k] = k;
+        if (segs_add(&cur, sorted, nseeds) < 0) goto nomem;
+        for (;;) {
+            int changed = 0;
+            segs_clear(&nxt);
+            for (Py_ssize_t g = 0; g < cur.nseg; g++) {
+                const int64_t *mem = cur.buf + cur.seg[g];
+                Py_ssize_t len = cur.seg[g + 1] - cur.seg[g], nc;
+                split_by(mem, len, si, st->gap, swork, sorted, cuts, &nc);
+                if (nc) changed = 1;
+                for (Py_ssize_t pi = 0; pi <= nc; pi++) {
+                    Py_ssize_t a = pi ? cuts[pi - 1] : 0, b = pi < nc ? cuts[pi] : len;
+                    if (b - a < st->min_seeds) continue;
+                    Py_ssize_t nc2;
+                    split_by(sorted + a, b - a, sj, st->gap, swork, sorted2, cuts2, &nc2);
+                    if (nc2) changed = 1;
+                    for (Py_ssize_t qi = 0; qi <= nc2; qi++) {
+                        Py_ssize_t a2 = qi ? cuts2[qi - 1] : 0, b2 = qi < nc2 ? cuts2[qi] : b - a;
+                        if (b2 - a2 >= st->min_seeds && segs_add(&nxt, sorted2 + a2, b2 - a2) < 0) goto nomem;
+                    }
+                }
+            }
+            segs_t tmp = cur;
+            cur = nxt;
+            nxt = tmp;
+            if (!changed) break;
+        }
+        /* 3. each cluster: evaluate, extend, accept */
+        Py_ssize_t maxspan = (D->n > W->n ? D->n : W->n) + 1;
+        mask = malloc(maxspan);
+        if (!mask) goto nomem;
+        for (Py_ssize_t g = 0; g < cur.nseg; g++) {
+            const int64_t *mem = cur.buf + cur.seg[g];
+            Py_ssize_t len = cur.seg[g + 1] - cur.seg[g];
+            if (len < st->min_seeds) continue;
+            int64_t *ci = sorted, *cj = sorted2;
+            for (Py_ssize_t r = 0; r < len; r++) {
+                ci[r] = si[mem[r]];
+                cj[r] = sj[mem[r]];
+            }
+            acand_t c;
+            c.d0 = c.d1 = ci[0];
+            c.w0 = c.w1 = cj[0];
+            for (Py_ssize_t r = 1; r < len; r++) {
+                if (ci[r] < c.d0) c.d0 = ci[r];
+                if (ci[r] > c.d1) c.d1 = ci[r];
+                if (cj[r] < c.w0) c.w0 = cj[r];
+                if (cj[r] > c.w1) c.w1 = cj[r];
+            }
+            c.d1 += s - 1;
+            c.w1 += s - 1;
+            /* monotone: j non-decreasing when ordered by i (stable) */
+            for (Py_ssize_t r = 0; r < len; r++) {
+                swork[r].key = ci[r];
+                swork[r].rank = r;
+                swork[r].member = cj[r];
+            }
+            qsort(swork, len, sizeof(srt_t), srt_cmp);
+            c.monotone = 1;
+            for (Py_ssize_t r = 1; r < len; r++)
+                if (swork[r].member < swork[r - 1].member) {
+                    c.monotone = 0;
+                    break;
+                }
+            c.dcov = covered(ci, len, s, c.d0, c.d1, mask);
+            c.wcov = covered(cj, len, s, c.w0, c.w1, mask);
+            c.seeds = len;
+            c.method = -1;
+            /* exact extension */
+            {
+                int64_t d0 = c.d0, w0 = c.w0, d1 = c.d1, w1 = c.w1;
+                while (d0 > 0 && w0 > 0 && D->h[d0 - 1] == W->h[w0 - 1]) {
+                    d0--;
+                    w0--;
+                }
+                while (d1 + 1 < D->n && w1 + 1 < W->n && D->h[d1 + 1] == W->h[w1 + 1]) {
+                    d1++;
+                    w1++;
+                }
+                int64_t grown = (c.d0 - d0) + (d1 - c.d1);
+                if (grown) {
+                    c.d0 = d0;
+                    c.d1 = d1;
+                    c.w0 = w0;
+                    c.w1 = w1;
+                    c.dcov += grown;
+                    c.wcov += grown;
+                }
+            }
+            if (!accept_cand(&c, st)) continue;
+            int64_t dlen = c.d1 - c.d0 + 1, wlen = c.w1 - c.w0 + 1;
+            if (c.monotone && dlen == wlen && c.dcov >= dlen && c.wcov >= wlen) {
+                if (acands_push(&cands, c) < 0) goto nomem;
+                continue;
+            }
+            /* extension over edited words */
+            int reach = st->extend_window;
+            for (int it = 0; it < 8; it++) {
+                int64_t d0 = grow_edge(D->h, D->stop, c.d0, -1, W->h, c.w0 - reach, c.w0 + 4, W->n, D->n, reach);
+                int64_t d1 = grow_edge(D->h, D->stop, c.d1, +1, W->h, c.w1 - 3, c.w1 + reach + 1, W->n, D->n, reach);
+                int64_t w0 = grow_edge(W->h, W->stop, c.w0, -1, D->h, c.d0 - reach, c.d0 + 4, D->n, W->n, reach);
+                int64_t w1 = grow_edge(W->h, W->stop, c.w1, +1, D->h, c.d1 - 3, c.d1 + reach + 1, D->n, W->n, reach);
+                if (d0 == c.d0 && d1 == c.d1 && w0 == c.w0 && w1 == c.w1) break;
+                c.dcov += (c.d0 - d0) + (d1 - c.d1);
+                c.wcov += (c.w0 - w0) + (w1 - c.w1);
+                c.d0 = d0;
+                c.d1 = d1;
+                c.w0 = w0;
+                c.w1 = w1;
+            }
+            int64_t m = c.dcov < c.wcov ? c.dcov : c.wcov;
+            if (m >= st->min_words_edited && !is_template(&c, D, W, st))
+                if (acands_push(&cands, c) < 0) goto nomem;
+        }
+    }
+    /* 4. near-duplicate windows not covered by seeds */
+    if (st->near_hamming >= 0 && D->nw > 0 && W->nw > 0) {
+        covd = calloc(D->n + 1, 1);
+        covw = calloc(W->n + 1, 1);
+        if (!covd || !covw) goto nomem;
+        for (Py_ssize_t k = 0; k < cands.n; k++) {
+            for (int64_t t = cands.v[k].d0; t <= cands.v[k].d1; t++) covd[t] = 1;
+            for (int64_t t = cands.v[k].w0; t <= cands.v[k].w1; t++) covw[t] = 1;
+        }
+        for (Py_ssize_t a = 0; a < D->nw; a++)
+            for (Py_ssize_t b = 0; b < W->nw; b++) {
+                int dist = __builtin_popcountll(D->wv[a] ^ W->wv[b]);
+                if (dist > st->near_hamming) continue;
+                int64_t d0 = D->wf[a], d1 = D->wl[a], w0 = W->wf[b], w1 = W->wl[b];
+                int64_t n = (d1 - d0 < w1 - w0 ? d1 - d0 : w1 - w0) + 1;
+                if (n < st->near_min_words) continue;
+                if (d0 < 0 || w0 < 0 || d1 >= D->n || w1 >= W->n) continue;
+                int cov = 0;
+                for (int64_t t = d0; t <= d1 && !cov; t++) cov = covd[t];
+                for (int64_t t = w0; t <= w1 && !cov; t++) cov = covw[t];
+                if (cov) continue;
+                int64_t shared = 0;
+                for (int64_t t = d0; t <= d1; t++)
+                    for (int64_t u = w0; u <= w1; u++)
+                        if (D->h[t] == W->h[u]) {
+                            shared++;
+                            break;
+                        }
+                if (shared * 2 < d1 - d0 + 1) continue;
+                for (int64_t t = d0; t <= d1; t++) covd[t] = 1;
+                for (int64_t t = w0; t <= w1; t++) covw[t] = 1;
+                acand_t c = {d0, d1, w0, w1, shared, shared, 0, 1, dist};
+                if (acands_push(&cands, c) < 0) goto nomem;
+            }
+    }
+    /* 5. merge close passages (sorted by (d0, w0), stable) */
+    if (cands.n) {
+        ms = malloc(cands.n * sizeof(acand_idx_t));
+        if (!ms) goto nomem;
+        for (Py_ssize_t k = 0; k < cands.n; k++) {
+            ms[k].c = cands.v[k];
+            ms[k].idx = k;
+        }
+        qsort(ms, cands.n, sizeof(acand_idx_t), acand_idx_cmp);
+        for (Py_ssize_t k = 0; k < cands.n; k++) {
+            acand_t c = ms[k].c;
+            if (out->n) {
+                acand_t *p = &out->v[out->n - 1];
+                int64_t dgap = c.d0 - p->d1;
+                int64_t g1 = c.w0 - p->w1, g2 = p->w0 - c.w1;
+                int64_t wgap = g1 > g2 ? g1 : g2;
+                int64_t span = (p->w1 - p->w0) + (c.w1 - c.w0);
+                int64_t reach = st->merge_gap > span ? st->merge_gap : span;
+                if (dgap <= st->merge_gap && (wgap <= reach || dgap <= 0)) {
+                    acand_t m;
+                    m.d0 = p->d0 < c.d0 ? p->d0 : c.d0;
+                    m.d1 = p->d1 > c.d1 ? p->d1 : c.d1;
+                    m.w0 = p->w0 < c.w0 ? p->w0 : c.w0;
+                    m.w1 = p->w1 > c.w1 ? p->w1 : c.w1;
+                    m.dcov = p->dcov + c.dcov;
+                    m.wcov = p->wcov + c.wcov;
+                    m.seeds = p->seeds + c.seeds;
+                    m.monotone = p->monotone && c.monotone && c.w0 >= p->w1;
+                    m.method = p->method == c.method ? p->method : -2;
+                    *p = m;
+                    continue;
+                }
+            }
+            if (acands_push(out, c) < 0) goto nomem;
+        }
+    }
+    rc = 0;
+    goto done;
+nomem:
+    PyErr_NoMemory();
+done:
+    free(dk);
+    free(wk);
+    free(wkv);
+    free(dkv);
+    free(si);
+    free(sj);
+    segs_free(&cur);
+    segs_free(&nxt);
+    free(swork);
+    free(sorted);
+    free(sorted2);
+    free(cuts);
+    free(cuts2);
+    free(mask);
+    free(covd);
+    free(covw);
+    free(cands.v);
+    free(ms);
+    return rc;
+}
+
+static int get_side(bufs_t *b, PyObject *h, PyObject *stop, PyObject *num, PyObject *wf, PyObject *wl, PyObject *wv,
+                    side_t *S) {
+    Py_ssize_t n;
+    if (!(S->h = get_buf(b, h, 8, &S->n, "hashes"))) return -1;
+    if (!(S->stop = get_buf(b, stop, 1, &n, "stop"))) return -1;
+    if (n != S->n) { PyErr_SetString(PyExc_ValueError, "stop length"); return -1; }
+    if (!(S->numeric = get_buf(b, num, 1, &n, "numeric"))) return -1;
+    if (n != S->n) { PyErr_SetString(PyExc_ValueError, "numeric length"); return -1; }
+    if (!(S->wf = get_buf(b, wf, 4, &S->nw, "window first"))) return -1;
+    if (!(S->wl = get_buf(b, wl, 4, &n, "window last"))) return -1;
+    if (n != S->nw) { PyErr_SetString(PyExc_ValueError, "window last length"); return -1; }
+    if (!(S->wv = get_buf(b, wv, 8, &n, "window values"))) return -1;
+    if (n != S->nw) { PyErr_SetString(PyExc_ValueError, "window values length"); return -1; }
+    return 0;
+}
+
+/* align(doc (hashes, stop, numeric, win_first, win_last, win_value), work (...), cfg tuple, kmult) -> list of tuples */
+static PyObject *k_align(PyObject *self, PyObject *args) {
+    PyObject *dh, *ds, *dn, *dwf, *dwl, *dwv, *wh, *ws, *wn, *wwf, *wwl, *wwv, *kmult_o;
+    align_cfg_t st;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOO(iiiiiiiiiiiiddd)O", &dh, &ds, &dn, &dwf, &dwl, &dwv, &wh, &ws, &wn, &wwf,
+                          &wwl, &wwv, &st.s, &st.max_repeat, &st.gap, &st.min_seeds, &st.min_words,
+                          &st.min_words_edited, &st.density_long_words, &st.extend_window, &st.template_min_numbers,
+                          &st.near_hamming, &st.near_min_words, &st.merge_gap, &st.density_short, &st.density_long,
+                          &st.template_min_kept, &kmult_o))
+        return NULL;
+    bufs_t b = {0};
+    side_t D, W;
+    acands_t out = {0};
+    PyObject *res = NULL;
+    Py_ssize_t nk;
+    const uint64_t *kmult;
+    if (get_side(&b, dh, ds, dn, dwf, dwl, dwv, &D) < 0 || get_side(&b, wh, ws, wn, wwf, wwl, wwv, &W) < 0) goto done;
+    if (!(kmult = get_buf(&b, kmult_o, 8, &nk, "kmult"))) goto done;
+    if (st.s < 1 || nk < st.s || st.gap < 0 || st.min_seeds < 1) {
+        PyErr_SetString(PyExc_ValueError, "align settings out of range");
+        goto done;
+    }
+    if (align_pair(&D, &W, &st, kmult, &out) < 0) goto done;
+    res = PyList_New(out.n);
+    if (!res) goto done;
+    for (Py_ssize_t k = 0; k < out.n; k++) {
+        acand_t *c = &out.v[k];
+        PyObject *t = Py_BuildValue("(LLLLLLLOL)", (long long)c->d0, (long long)c->d1, (long long)c->w0,
+                                    (long long)c->w1, (long long)c->dcov, (long long)c->wcov, (long long)c->seeds,
+                                    c->monotone ? Py_True : Py_False, (long long)c->method);
+        if (!t) {
+            Py_CLEAR(res);
+            goto done;
+        }
+        PyList_SET_ITEM(res, k, t);
+    }
+done:
+    free(out.v);
+    bufs_release(&b);
+    return res;
+}
+
+/* windows(hashes, sentence, window_words, kmult, hard) -> (first int32, last int32, value uint64) bytearrays */
+static PyObject *k_windows(PyObject *self, PyObject *args) {
+    PyObject *ho, *so, *ko, *hardo;
+    int ww;
+    if (!PyArg_ParseTuple(args, "OOiOO", &ho, &so, &ww, &ko, &hardo)) return NULL;
+    bufs_t b = {0};
+    wins_t w = {0};
+    PyObject *res = NULL;
+    Py_ssize_t n, ns, nk, nhard = 0;
+    const uint64_t *h, *kmult;
+    const int32_t *sent;
+    const int64_t *hard = NULL;
+    if (!(h = get_buf(&b, ho, 8, &n, "hashes")) || !(sent = get_buf(&b, so, 4, &ns, "sentence")) ||
+        !(kmult = get_buf(&b, ko, 8, &nk, "kmult")))
+        goto done;
+    if (ns != n || nk < 2 || ww < 1) {
+        PyErr_SetString(PyExc_ValueError, "windows: bad arguments");
+        goto done;
+    }
+    if (hardo != Py_None && !(hard = get_buf(&b, hardo, 8, &nhard, "hard"))) goto done;
+    if (compute_windows(h, sent, n, ww, hard, nhard, kmult, &w) < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    res = Py_BuildValue("(NNN)", bytes_of(w.first, w.n * 4), bytes_of(w.last, w.n * 4), bytes_of(w.value, w.n * 8));
+done:
+    wins_free(&w);
+    bufs_release(&b);
     return res;
 }
 
 static PyMethodDef methods[] = {
     {"tokenize", k_tokenize, METH_VARARGS, "tokenize(text, fold, expand, mult, astral) -> 5 bytearrays"},
     {"screen", k_screen, METH_VARARGS, "screen(texts, fold, expand, mult, astral, config) -> candidate lists"},
+    {"windows", k_windows, METH_VARARGS, "windows(hashes, sentence, window_words, kmult, hard) -> (first, last, value)"},
+    {"align", k_align, METH_VARARGS, "align(doc arrays, work arrays, settings, kmult) -> merged candidates"},
     {NULL, NULL, 0, NULL},
 };
 

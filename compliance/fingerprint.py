@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import simhash as simhash_lib
 
+from . import _kernel
 from .text import Tokens, _mix64
 
 __all__ = [
@@ -122,29 +123,6 @@ def bigram_features(hashes: np.ndarray) -> np.ndarray:
     return _mix64(hashes[:-1] * _K_MULT[0] + hashes[1:] * _K_MULT[1])
 
 
-def _window_bounds(tokens: Tokens, window_words: int, hard: np.ndarray | None = None) -> list[tuple[int, int]]:
-    """Token ranges [first, end) of whole-sentence windows of about *window_words*.
-
-    *hard* are token positions no window may cross (document starts in a batch).
-    """
-    n = len(tokens)
-    cuts = np.flatnonzero(np.diff(tokens.sentence)) + 1
-    hard_set: set[int] = set()
-    if hard is not None and hard.shape[0]:
-        cuts = np.union1d(cuts, hard)
-        hard_set = set(hard.tolist())
-    out: list[tuple[int, int]] = []
-    first = 0
-    for b in cuts.tolist() + [n]:
-        if b - first >= window_words or b == n or b in hard_set:
-            if b - first < max(4, window_words // 3) and out and first not in hard_set:
-                out[-1] = (out[-1][0], b)  # a short tail joins the previous window
-            elif b > first:
-                out.append((first, b))
-            first = b
-    return out
-
-
 def simhash_windows(tokens: Tokens, window_words: int, hard: np.ndarray | None = None) -> list[Window]:
     """Simhash of each window of whole sentences holding about *window_words* words (see simhash_window_arrays)."""
     first, last, values = simhash_window_arrays(tokens, window_words, hard)
@@ -155,36 +133,21 @@ def simhash_window_arrays(tokens: Tokens, window_words: int,
                           hard: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(first token, last token, simhash) arrays of the sentence windows of *tokens*.
 
+    Windows hold whole sentences, about *window_words* tokens each; a short
+    tail (under a third of a window) joins the window before it; *hard* are
+    token positions no window may cross (document starts in a batch).
     Sentence-aligned windows are shift-invariant: a copy pasted anywhere in a
-    page produces the same windows as the original.  All windows are computed
-    in one pass: the bit counts of the bigram features are summed per window
-    with one ``np.add.reduceat`` over the window bounds, eight lanes at a time.
+    page produces the same windows as the original.  Each window's simhash is
+    the majority vote of its word-bigram features' bits (the bigrams inside
+    the window; bit-identical to the ``simhash`` library given the same
+    features).  Computed by the compiled kernel.
     """
-    n = len(tokens)
-    if n == 0:
-        return (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.uint64))
-    bounds = _window_bounds(tokens, window_words, hard)
-    feats = bigram_features(tokens.hashes)  # feature t covers tokens t, t+1
-    nf = feats.shape[0]
-    first = np.array([f for f, _ in bounds], dtype=np.int64)
-    end = np.array([e for _, e in bounds], dtype=np.int64)
-    # bigrams inside each window: [a, b), clipped to the features (a one-token window at the end is empty)
-    a = np.minimum(first, nf)
-    b = np.minimum(np.maximum(first + 1, np.minimum(end - 1, nf)), nf)
-    # one row of 64 bits per feature; row nf is all zeros, so an empty window sums to nothing
-    bits = np.zeros((nf + 1, 64), dtype=np.uint8)
-    bits[:nf] = np.unpackbits(feats.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
-    bounds_idx = np.empty(2 * a.shape[0], dtype=np.int64)
-    bounds_idx[0::2], bounds_idx[1::2] = a, b
-    # SWAR: summing the 64 one-byte bits of a row as 8 uint64 words adds every byte lane at once; a lane
-    # cannot carry into the next while a window has fewer than 256 bigrams (odd slots are the gaps)
-    lanes = np.add.reduceat(bits.view(np.uint64), bounds_idx, axis=0)[0::2]
-    counts = np.ascontiguousarray(lanes).view(np.uint8).reshape(-1, 64).astype(np.int32)
-    for i in np.flatnonzero((b - a) > 255).tolist():  # rare: a very long sentence, counted exactly
-        counts[i] = bits[a[i]:b[i]].sum(axis=0, dtype=np.int32)
-    on = counts * 2 > (b - a)[:, None]
-    values = np.packbits(on, axis=1, bitorder="little").view("<u8").reshape(-1).astype(np.uint64)
-    return first.astype(np.int32), (end - 1).astype(np.int32), values
+    hard_arr = None if hard is None else np.ascontiguousarray(np.unique(hard), dtype=np.int64)
+    first, last, values = _kernel.windows(np.ascontiguousarray(tokens.hashes, dtype=np.uint64),
+                                          np.ascontiguousarray(tokens.sentence, dtype=np.int32),
+                                          int(window_words), _K_MULT, hard_arr)
+    return (np.frombuffer(first, dtype=np.int32), np.frombuffer(last, dtype=np.int32),
+            np.frombuffer(values, dtype=np.uint64))
 
 
 def window_arrays(windows: list[Window]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -147,53 +147,6 @@ class SeedIndex:
             return np.zeros(kgrams.shape[0], dtype=np.int64)
         return np.searchsorted(self.hashes, kgrams, "right") - np.searchsorted(self.hashes, kgrams, "left")
 
-    def candidates(self, hits: Hits, settings: MatcherSettings) -> list[int]:
-        """Works with hits that agree with each other, strongest first.
-
-        Chance hits (a stock phrase shared with some article) are scattered;
-        a copy gives hits on one diagonal (document position minus work
-        position) close together.  A hit is *supported* when another hit of
-        the same work lies on nearly the same diagonal within
-        ``candidate_window`` words.  Each hit weighs 1/sqrt(works sharing its
-        k-gram): a stock phrase says little about any one work.  A work is a
-        candidate with ``min_candidate_hits`` supported hits weighing at least
-        ``min_candidate_score``.  Any shared run of ``k + 2w - 1`` words yields
-        two such hits (winnowing guarantee).
-        """
-        return self.candidates_many(hits, np.zeros(hits.work.shape[0], dtype=np.int64), 1, settings)[0]
-
-    def candidates_many(self, hits: Hits, doc_of: np.ndarray, n_docs: int,
-                        settings: MatcherSettings) -> list[list[int]]:
-        """:meth:`candidates` for a batch of documents at once (*doc_of* gives each hit's document)."""
-        out: list[list[int]] = [[] for _ in range(n_docs)]
-        if hits.work.shape[0] < 2:
-            return out
-        w, p = hits.work, hits.doc_pos
-        d = p - hits.work_pos
-        order = np.lexsort((p, d, w, doc_of))
-        w, d, p, doc = w[order], d[order], p[order], doc_of[order]
-        near = ((doc[1:] == doc[:-1]) & (w[1:] == w[:-1]) & (np.abs(d[1:] - d[:-1]) <= settings.candidate_diagonal)
-                & (np.abs(p[1:] - p[:-1]) <= settings.candidate_window) & (p[1:] != p[:-1]))
-        if not near.any():
-            return out
-        supported = np.zeros(w.shape[0], dtype=bool)
-        supported[1:] |= near
-        supported[:-1] |= near
-        df = np.bincount(hits.doc_pos)[p]  # doc_pos is unique across the batch
-        weight = 1.0 / np.sqrt(df)
-        key = doc[supported] * (int(w.max()) + 1) + w[supported]
-        keys, inv = np.unique(key, return_inverse=True)
-        score = np.bincount(inv, weights=weight[supported])
-        counts = np.bincount(inv)
-        ok = (counts >= settings.min_candidate_hits) & (score >= settings.min_candidate_score)
-        keys, score = keys[ok], score[ok]
-        kd, kw = keys // (int(w.max()) + 1), keys % (int(w.max()) + 1)
-        for i in np.argsort(-score, kind="stable").tolist():
-            lst = out[int(kd[i])]
-            if len(lst) < settings.max_candidates:
-                lst.append(int(kw[i]))
-        return out
-
     @property
     def nbytes(self) -> int:
         return int(self.hashes.nbytes + self.works.nbytes + self.positions.nbytes + self.table.nbytes

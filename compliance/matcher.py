@@ -14,7 +14,7 @@ import numpy as np
 
 from .align import Passage, align, doc_windows
 from .falsepositives import Evidence, FalsePositiveRules, quote_mask, short_line_mask
-from .fingerprint import Window, kgram_hashes
+from .fingerprint import kgram_hashes
 from .index import SeedIndex
 from .settings import MatcherSettings
 from . import _kernel
@@ -29,7 +29,7 @@ class WorkSource(Protocol):
 
     def tokens(self, work: int) -> Tokens: ...
 
-    def windows(self, work: int) -> list[Window]: ...
+    def windows(self, work: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
 
 @dataclass
@@ -174,55 +174,22 @@ class Matcher:
         doc, matches = self.match_many([text])[0]
         return (doc if doc is not None else tokenize(text)), matches
 
-    def match(self, doc: Tokens) -> list[WorkMatch]:
-        """Every registered work copied into *doc*, with its passages."""
-        kg = kgram_hashes(doc.hashes, self.settings.k)
-        cands = self.index.candidates(self.index.lookup(kg), self.settings)
-        return self.match_candidates(doc, self._with_near(doc, cands))
-
-    def _near_many(self, allt: Tokens, first: np.ndarray, n_docs: int) -> list[list[int]]:
-        """Near-duplicate candidates for each document of a batch (one simhash pass, one look-up)."""
-        out: list[list[int]] = [[] for _ in range(n_docs)]
-        near = self.index.near
-        if near is None or len(allt) == 0:
-            return out
-        from .fingerprint import simhash_window_arrays
-
-        wf, wl, wv = simhash_window_arrays(allt, self.settings.window_words, first[1:])
-        long = (wl - wf + 1) >= self.settings.near_min_words
-        wf, wv = wf[long], wv[long]
-        q, rows, _ = near.query(wv)
-        if rows.shape[0] == 0:
-            return out
-        docs = np.searchsorted(first, wf[q], "right") - 1
-        for d, w in set(zip(docs.tolist(), near.works[rows].tolist())):
-            out[d].append(int(w))
-        for lst in out:
-            lst.sort()
-        return out
-
-    def _with_near(self, doc: Tokens, cands: list[int]) -> list[int]:
-        """Add the works whose passage windows are near-duplicates (simhash) of the document's."""
-        near = self.index.near
-        if near is None or len(doc) < self.settings.near_min_words:
-            return cands
-        wins = [w for w in doc_windows(doc, self.settings) if w.last - w.first + 1 >= self.settings.near_min_words]
-        if not wins:
-            return cands
-        _, rows, _ = near.query(np.array([w.value for w in wins], dtype=np.uint64))
-        if rows.shape[0] == 0:
-            return cands
-        extra = [int(x) for x in np.unique(near.works[rows]) if int(x) not in cands]
-        return cands + extra[: max(0, self.settings.max_candidates - len(cands))]
-
     def screen(self, texts: list[str]) -> list[list[int]]:
         """Candidate works of each text: one compiled pass over the batch.
 
-        Tokenizing, hashing every word k-gram, the seed look-up, the
-        candidate scores of :meth:`SeedIndex.candidates_many` and the
-        near-duplicate windows of :meth:`_near_many` run in the kernel; only the
-        candidate work numbers come back.  Most crawled pages copy nothing and
-        cost no Python work past this call.
+        Tokenizing, hashing every word k-gram, the seed look-up and the
+        candidate scores, the sentence windows' simhashes and their near
+        look-up run in the kernel; only the candidate work numbers come back.
+        Most crawled pages copy nothing and cost no Python work past this call.
+
+        Candidates: a work with ``min_candidate_hits`` seed hits that agree
+        (another hit of the same work on nearly the same diagonal, document
+        position minus work position, within ``candidate_window`` words),
+        weighing at least ``min_candidate_score`` (each hit weighs
+        1/sqrt(works sharing its k-gram): a stock phrase says little about any
+        one work), strongest first; then the works with a sentence window
+        within ``near_index_hamming`` bits of one of the page's windows of at
+        least ``near_min_words`` words, up to ``max_candidates`` in all.
         """
         if self._screen_cfg is None:
             self._screen_cfg = screen_config(self.index, self.settings)

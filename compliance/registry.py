@@ -306,7 +306,7 @@ class Registry:
             except sqlite3.DatabaseError as exc:
                 raise RegistryError(f"{self.path}: not a readable SQLite registry ({exc}).") from exc
         self._text_cache: OrderedDict[int, Tokens] = OrderedDict()
-        self._windows: dict[int, list[Window]] = {}
+        self._windows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def _migrate(self) -> None:
         known = {m.name for m in migrations._migrations}
@@ -519,11 +519,16 @@ class Registry:
             self._text_cache.popitem(last=False)
         return t
 
-    def windows(self, num: int) -> list[Window]:
+    def windows(self, num: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A work's stored simhash windows as (first token, last token, value) arrays (the matcher's WorkSource)."""
         w = self._windows.get(num)
         if w is None:
             row = self.db.execute("SELECT windows FROM fingerprints WHERE work_num = ?", [num]).fetchone()
-            w = _unpack_windows(row[0]) if row else []
+            arr = np.frombuffer(row[0] if row else b"", dtype=_WINDOW_DTYPE)
+            w = (np.ascontiguousarray(arr["first"]), np.ascontiguousarray(arr["last"]),
+                 np.ascontiguousarray(arr["value"]))
+            if len(self._windows) > 4096:
+                self._windows.clear()
             self._windows[num] = w
         return w
 

@@ -53,6 +53,14 @@ static inline uint64_t mix64(uint64_t x) {
     return x;
 }
 
+/* Bits set in x (SWAR: the compiler's builtin is a library call on CPUs without POPCNT). */
+static inline int popcount64(uint64_t x) {
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (int)((x * 0x0101010101010101ULL) >> 56);
+}
+
 static inline int is_sentence_end(Py_UCS4 c) {
     return c == '.' || c == '\n' || c == '!' || c == '?' || c == 0x3002 || c == 0xFF01 || c == 0xFF1F;
 }
@@ -513,7 +521,7 @@ static int near_query(const screen_t *s, uint64_t v, scratch_t *sc) {
         }
         for (Py_ssize_t r = lo; r < hi; r++) {
             int32_t row = orders[r];
-            if (__builtin_popcountll(s->nvalues[row] ^ v) <= s->near_k) {
+            if (popcount64(s->nvalues[row] ^ v) <= s->near_k) {
                 if (grow((void **)&sc->near, &sc->capn, sc->nnear + 1, sizeof(int64_t)) < 0) return -1;
                 sc->near[sc->nnear++] = s->nworks[row];
             }
@@ -678,6 +686,35 @@ static PyObject *get_obj(PyObject *d, const char *key) {
     return v;
 }
 
+static int load_index(bufs_t *b_, PyObject *cfg, screen_t *sp) {
+    PyObject *o;
+    Py_ssize_t n;
+    if (!(o = get_obj(cfg, "hashes")) || !(sp->hashes = get_buf(b_, o, 8, &sp->n, "hashes"))) return -1;
+    if (!(o = get_obj(cfg, "works")) || !(sp->works = get_buf(b_, o, 4, &n, "works"))) return -1;
+    if (n != sp->n) { PyErr_SetString(PyExc_ValueError, "works length"); return -1; }
+    if (!(o = get_obj(cfg, "positions")) || !(sp->positions = get_buf(b_, o, 4, &n, "positions"))) return -1;
+    if (n != sp->n) { PyErr_SetString(PyExc_ValueError, "positions length"); return -1; }
+    if (!(o = get_obj(cfg, "table")) || !(sp->table = get_buf(b_, o, 1, &sp->table_len, "table"))) return -1;
+    if (!(o = get_obj(cfg, "offsets"))) return -1;
+    {
+        Py_buffer *v = &b_->views[b_->n];
+        if (!(sp->offsets = get_buf(b_, o, 0, &n, "offsets"))) return -1;
+        if (v->itemsize != 4 && v->itemsize != 8) { PyErr_SetString(PyExc_TypeError, "offsets: 4 or 8 byte items"); return -1; }
+        sp->offsets_wide = v->itemsize == 8;
+    }
+    int nbuckets_plus;
+    if (get_int(cfg, "shift", &sp->shift) < 0 || get_int(cfg, "bucket_bits", &sp->bucket_bits) < 0) return -1;
+    nbuckets_plus = (1 << sp->bucket_bits) + 1;
+    if (n < nbuckets_plus) { PyErr_SetString(PyExc_ValueError, "offsets shorter than the buckets"); return -1; }
+    if (get_int(cfg, "k", &sp->k) < 0 || get_int(cfg, "window_words", &sp->window_words) < 0 ||
+        get_int(cfg, "near_min_words", &sp->near_min_words) < 0 || get_int(cfg, "min_hits", &sp->min_hits) < 0 ||
+        get_int(cfg, "diag", &sp->diag) < 0 || get_int(cfg, "cwindow", &sp->cwindow) < 0 ||
+        get_int(cfg, "max_cand", &sp->max_cand) < 0 || get_int(cfg, "near_k", &sp->near_k) < 0 ||
+        get_int(cfg, "blocks", &sp->blocks) < 0)
+        return -1;
+    return 0;
+}
+
 /* screen(texts, fold, expand, mult, astral, config) -> list of candidate-work lists, one per text */
 static PyObject *k_screen(PyObject *self, PyObject *args) {
     PyObject *texts, *fold, *expand, *mult, *astral, *cfg;
@@ -694,29 +731,7 @@ static PyObject *k_screen(PyObject *self, PyObject *args) {
     PyObject *res = NULL, *o;
     Py_ssize_t n;
     if (get_folder(&b, fold, expand, mult, astral, &f) < 0) goto done;
-    if (!(o = get_obj(cfg, "hashes")) || !(s.hashes = get_buf(&b, o, 8, &s.n, "hashes"))) goto done;
-    if (!(o = get_obj(cfg, "works")) || !(s.works = get_buf(&b, o, 4, &n, "works"))) goto done;
-    if (n != s.n) { PyErr_SetString(PyExc_ValueError, "works length"); goto done; }
-    if (!(o = get_obj(cfg, "positions")) || !(s.positions = get_buf(&b, o, 4, &n, "positions"))) goto done;
-    if (n != s.n) { PyErr_SetString(PyExc_ValueError, "positions length"); goto done; }
-    if (!(o = get_obj(cfg, "table")) || !(s.table = get_buf(&b, o, 1, &s.table_len, "table"))) goto done;
-    if (!(o = get_obj(cfg, "offsets"))) goto done;
-    {
-        Py_buffer *v = &b.views[b.n];
-        if (!(s.offsets = get_buf(&b, o, 0, &n, "offsets"))) goto done;
-        if (v->itemsize != 4 && v->itemsize != 8) { PyErr_SetString(PyExc_TypeError, "offsets: 4 or 8 byte items"); goto done; }
-        s.offsets_wide = v->itemsize == 8;
-    }
-    int nbuckets_plus;
-    if (get_int(cfg, "shift", &s.shift) < 0 || get_int(cfg, "bucket_bits", &s.bucket_bits) < 0) goto done;
-    nbuckets_plus = (1 << s.bucket_bits) + 1;
-    if (n < nbuckets_plus) { PyErr_SetString(PyExc_ValueError, "offsets shorter than the buckets"); goto done; }
-    if (get_int(cfg, "k", &s.k) < 0 || get_int(cfg, "window_words", &s.window_words) < 0 ||
-        get_int(cfg, "near_min_words", &s.near_min_words) < 0 || get_int(cfg, "min_hits", &s.min_hits) < 0 ||
-        get_int(cfg, "diag", &s.diag) < 0 || get_int(cfg, "cwindow", &s.cwindow) < 0 ||
-        get_int(cfg, "max_cand", &s.max_cand) < 0 || get_int(cfg, "near_k", &s.near_k) < 0 ||
-        get_int(cfg, "blocks", &s.blocks) < 0)
-        goto done;
+    if (load_index(&b, cfg, &s) < 0) goto done;
     if (!(o = get_obj(cfg, "min_score"))) goto done;
     s.min_score = PyFloat_AsDouble(o);
     if (PyErr_Occurred()) goto done;
@@ -821,39 +836,12 @@ static int acands_push(acands_t *a, acand_t c) {
     return 0;
 }
 
-typedef struct {
-    uint64_t key;
-    int64_t pos;
-} kv_t;
-
-static int kv_cmp(const void *a, const void *b) {
-    const kv_t *x = a, *y = b;
-    if (x->key != y->key) return x->key < y->key ? -1 : 1;
-    return x->pos < y->pos ? -1 : (x->pos > y->pos);
-}
-
 static void kgrams(const uint64_t *h, Py_ssize_t n, int s, const uint64_t *kmult, uint64_t *out) {
     for (Py_ssize_t i = 0; i + s <= n; i++) {
         uint64_t acc = h[i] * kmult[0];
         for (int j = 1; j < s; j++) acc += h[i + j] * kmult[j];
         out[i] = mix64(acc);
     }
-}
-
-/* count of entries equal to key in sorted kv (by key): [lo, hi) */
-static void kv_range(const kv_t *kv, Py_ssize_t n, uint64_t key, Py_ssize_t *lo, Py_ssize_t *hi) {
-    Py_ssize_t l = 0, r = n;
-    while (l < r) {
-        Py_ssize_t m = (l + r) / 2;
-        if (kv[m].key < key) l = m + 1; else r = m;
-    }
-    *lo = l;
-    r = n;
-    while (l < r) {
-        Py_ssize_t m = (l + r) / 2;
-        if (kv[m].key <= key) l = m + 1; else r = m;
-    }
-    *hi = l;
 }
 
 typedef struct {
@@ -899,13 +887,26 @@ static void segs_free(segs_t *s) {
  * Writes the sorted members into tmp and the cut points into cuts (count returned in *ncuts). */
 static int split_by(const int64_t *members, Py_ssize_t len, const int64_t *key, int gap, srt_t *work, int64_t *sorted,
                     Py_ssize_t *cuts, Py_ssize_t *ncuts) {
+    int in_order = 1;
+    for (Py_ssize_t r = 1; r < len; r++)
+        if (key[members[r]] < key[members[r - 1]]) {
+            in_order = 0;
+            break;
+        }
+    *ncuts = 0;
+    if (in_order) { /* a stable sort would leave them as they are (most copies are in order on both sides) */
+        for (Py_ssize_t r = 0; r < len; r++) {
+            sorted[r] = members[r];
+            if (r > 0 && key[members[r]] - key[members[r - 1]] > gap) cuts[(*ncuts)++] = r;
+        }
+        return 0;
+    }
     for (Py_ssize_t r = 0; r < len; r++) {
         work[r].key = key[members[r]];
         work[r].rank = r;
         work[r].member = members[r];
     }
     qsort(work, len, sizeof(srt_t), srt_cmp);
-    *ncuts = 0;
     for (Py_ssize_t r = 0; r < len; r++) {
         sorted[r] = work[r].member;
         if (r > 0 && work[r].key - work[r - 1].key > gap) cuts[(*ncuts)++] = r;
@@ -965,28 +966,54 @@ static int64_t grow_edge(const uint64_t *src_h, const uint8_t *src_stop, int64_t
     return best;
 }
 
+typedef struct htab_s htab_t;
+
+/* One side of an alignment (a document or a work), prepared once and reused for every pair it is in:
+ * its token arrays and windows (copied), its s-gram hashes and their table. */
 typedef struct {
-    const uint64_t *h;
-    const uint8_t *stop, *numeric;
+    uint64_t *h;
+    uint8_t *stop, *numeric;
     Py_ssize_t n;
-    const int32_t *wf, *wl;
-    const uint64_t *wv;
+    int32_t *wf, *wl;
+    uint64_t *wv;
     Py_ssize_t nw;
+    int s;
+    uint64_t *kg; /* n - s + 1 s-gram hashes */
+    Py_ssize_t nk;
+    uint8_t *stop_only; /* per s-gram: every word a stop word */
+    htab_t *tab;
 } side_t;
 
+static int u64_cmp(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : (x > y);
+}
+
+/* Same wording, different figures: fewer than template_min_kept of the document's figures are the work's. */
 static int is_template(const acand_t *c, const side_t *D, const side_t *W, const align_cfg_t *st) {
     int64_t nnum = 0;
     for (int64_t t = c->d0; t <= c->d1; t++) nnum += D->numeric[t];
     if (nnum < st->template_min_numbers) return 0;
+    int64_t nw = 0;
+    for (int64_t u = c->w0; u <= c->w1; u++) nw += W->numeric[u];
+    uint64_t *wnum = malloc((nw ? nw : 1) * sizeof(uint64_t));
+    if (!wnum) return -1;
+    nw = 0;
+    for (int64_t u = c->w0; u <= c->w1; u++)
+        if (W->numeric[u]) wnum[nw++] = W->h[u];
+    qsort(wnum, nw, sizeof(uint64_t), u64_cmp);
     int64_t kept = 0;
     for (int64_t t = c->d0; t <= c->d1; t++) {
         if (!D->numeric[t]) continue;
-        for (int64_t u = c->w0; u <= c->w1; u++)
-            if (W->numeric[u] && W->h[u] == D->h[t]) {
-                kept++;
-                break;
-            }
+        uint64_t key = D->h[t];
+        int64_t l = 0, r = nw;
+        while (l < r) {
+            int64_t m = (l + r) / 2;
+            if (wnum[m] < key) l = m + 1; else r = m;
+        }
+        kept += l < nw && wnum[l] == key;
     }
+    free(wnum);
     return (double)kept < st->template_min_kept * (double)nnum;
 }
 
@@ -1010,12 +1037,68 @@ static int acand_idx_cmp(const void *a, const void *b) {
     return x->idx < y->idx ? -1 : (x->idx > y->idx);
 }
 
-static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, const uint64_t *kmult, acands_t *out) {
+/* Open-addressing table of s-gram hashes: count per key and the positions of each key in ascending
+ * order (head, then next[]). */
+struct htab_s {
+    uint64_t *keys;
+    int64_t *count, *head, *tail, *next;
+    Py_ssize_t mask;
+};
+
+static void ht_free(htab_t *t) {
+    free(t->keys);
+    free(t->count);
+    free(t->head);
+    free(t->tail);
+    free(t->next);
+    memset(t, 0, sizeof(*t));
+}
+
+static Py_ssize_t ht_slot(const htab_t *t, uint64_t key) {
+    Py_ssize_t i = (Py_ssize_t)(key & (uint64_t)t->mask);
+    while (t->count[i] && t->keys[i] != key) i = (i + 1) & t->mask;
+    return i;
+}
+
+static Py_ssize_t ht_find(const htab_t *t, uint64_t key) {
+    Py_ssize_t i = ht_slot(t, key);
+    return t->count[i] ? i : -1;
+}
+
+static int ht_build(htab_t *t, const uint64_t *keys, Py_ssize_t n) {
+    const int positions = 1;
+    Py_ssize_t size = 16;
+    while (size < 2 * n) size *= 2;
+    t->mask = size - 1;
+    t->keys = malloc(size * sizeof(uint64_t));
+    t->count = calloc(size, sizeof(int64_t));
+    if (!t->keys || !t->count) return -1;
+    if (positions) {
+        t->head = malloc(size * sizeof(int64_t));
+        t->tail = malloc(size * sizeof(int64_t));
+        t->next = malloc((n ? n : 1) * sizeof(int64_t));
+        if (!t->head || !t->tail || !t->next) return -1;
+    }
+    for (Py_ssize_t p = 0; p < n; p++) {
+        Py_ssize_t i = ht_slot(t, keys[p]);
+        if (!t->count[i]) {
+            t->keys[i] = keys[p];
+            if (positions) t->head[i] = p;
+        } else if (positions) {
+            t->next[t->tail[i]] = p;
+        }
+        if (positions) {
+            t->tail[i] = p;
+            t->next[p] = -1;
+        }
+        t->count[i]++;
+    }
+    return 0;
+}
+
+static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, acands_t *out) {
     int s = st->s;
     int rc = -1;
-    Py_ssize_t nd = D->n - s + 1, nw = W->n - s + 1;
-    uint64_t *dk = NULL, *wk = NULL;
-    kv_t *wkv = NULL, *dkv = NULL;
     int64_t *si = NULL, *sj = NULL;
     Py_ssize_t nseeds = 0, capi = 0, capj = 0;
     segs_t cur = {0}, nxt = {0};
@@ -1027,38 +1110,20 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, c
     acand_idx_t *ms = NULL;
     out->n = 0;
 
-    /* 1. seeds */
-    if (nd > 0 && nw > 0) {
-        dk = malloc(nd * sizeof(uint64_t));
-        wk = malloc(nw * sizeof(uint64_t));
-        wkv = malloc(nw * sizeof(kv_t));
-        dkv = malloc(nd * sizeof(kv_t));
-        if (!dk || !wk || !wkv || !dkv) goto nomem;
-        kgrams(D->h, D->n, s, kmult, dk);
-        kgrams(W->h, W->n, s, kmult, wk);
-        for (Py_ssize_t j = 0; j < nw; j++) wkv[j] = (kv_t){wk[j], j};
-        for (Py_ssize_t i = 0; i < nd; i++) dkv[i] = (kv_t){dk[i], i};
-        qsort(wkv, nw, sizeof(kv_t), kv_cmp);
-        qsort(dkv, nd, sizeof(kv_t), kv_cmp);
-        for (Py_ssize_t i = 0; i < nd; i++) {
-            int stop_only = 1;
-            for (int j = 0; j < s; j++)
-                if (!D->stop[i + j]) {
-                    stop_only = 0;
-                    break;
-                }
-            if (stop_only) continue;
-            Py_ssize_t lo, hi, dlo, dhi;
-            kv_range(wkv, nw, dk[i], &lo, &hi);
-            Py_ssize_t cnt = hi - lo;
-            if (cnt <= 0 || cnt > st->max_repeat) continue;
-            kv_range(dkv, nd, dk[i], &dlo, &dhi);
-            if (dhi - dlo > st->max_repeat) continue;
-            for (Py_ssize_t r = lo; r < hi; r++) {
+    /* 1. seeds: s-grams unique enough in both texts (each side's table: counts, positions in order) */
+    if (D->nk > 0 && W->nk > 0) {
+        const htab_t *wtab = W->tab, *dtab = D->tab;
+        for (Py_ssize_t i = 0; i < D->nk; i++) {
+            if (D->stop_only[i]) continue;
+            Py_ssize_t we = ht_find(wtab, D->kg[i]);
+            if (we < 0) continue;
+            if (wtab->count[we] > st->max_repeat) continue;
+            if (dtab->count[ht_find(dtab, D->kg[i])] > st->max_repeat) continue;
+            for (int64_t pos = wtab->head[we]; pos >= 0; pos = wtab->next[pos]) {
                 if (grow((void **)&si, &capi, nseeds + 1, sizeof(int64_t)) < 0) goto nomem;
                 if (grow((void **)&sj, &capj, nseeds + 1, sizeof(int64_t)) < 0) goto nomem;
                 si[nseeds] = i;
-                sj[nseeds] = wkv[r].pos;
+                sj[nseeds] = pos;
                 nseeds++;
             }
         }
@@ -1182,8 +1247,11 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, c
                 c.w1 = w1;
             }
             int64_t m = c.dcov < c.wcov ? c.dcov : c.wcov;
-            if (m >= st->min_words_edited && !is_template(&c, D, W, st))
-                if (acands_push(&cands, c) < 0) goto nomem;
+            if (m >= st->min_words_edited) {
+                int tpl = is_template(&c, D, W, st);
+                if (tpl < 0) goto nomem;
+                if (!tpl && acands_push(&cands, c) < 0) goto nomem;
+            }
         }
     }
     /* 4. near-duplicate windows not covered by seeds */
@@ -1197,7 +1265,7 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, c
         }
         for (Py_ssize_t a = 0; a < D->nw; a++)
             for (Py_ssize_t b = 0; b < W->nw; b++) {
-                int dist = __builtin_popcountll(D->wv[a] ^ W->wv[b]);
+                int dist = popcount64(D->wv[a] ^ W->wv[b]);
                 if (dist > st->near_hamming) continue;
                 int64_t d0 = D->wf[a], d1 = D->wl[a], w0 = W->wf[b], w1 = W->wl[b];
                 int64_t n = (d1 - d0 < w1 - w0 ? d1 - d0 : w1 - w0) + 1;
@@ -1262,10 +1330,6 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, c
 nomem:
     PyErr_NoMemory();
 done:
-    free(dk);
-    free(wk);
-    free(wkv);
-    free(dkv);
     free(si);
     free(sj);
     segs_free(&cur);
@@ -1283,61 +1347,149 @@ done:
     return rc;
 }
 
-static int get_side(bufs_t *b, PyObject *h, PyObject *stop, PyObject *num, PyObject *wf, PyObject *wl, PyObject *wv,
-                    side_t *S) {
-    Py_ssize_t n;
-    if (!(S->h = get_buf(b, h, 8, &S->n, "hashes"))) return -1;
-    if (!(S->stop = get_buf(b, stop, 1, &n, "stop"))) return -1;
-    if (n != S->n) { PyErr_SetString(PyExc_ValueError, "stop length"); return -1; }
-    if (!(S->numeric = get_buf(b, num, 1, &n, "numeric"))) return -1;
-    if (n != S->n) { PyErr_SetString(PyExc_ValueError, "numeric length"); return -1; }
-    if (!(S->wf = get_buf(b, wf, 4, &S->nw, "window first"))) return -1;
-    if (!(S->wl = get_buf(b, wl, 4, &n, "window last"))) return -1;
-    if (n != S->nw) { PyErr_SetString(PyExc_ValueError, "window last length"); return -1; }
-    if (!(S->wv = get_buf(b, wv, 8, &n, "window values"))) return -1;
-    if (n != S->nw) { PyErr_SetString(PyExc_ValueError, "window values length"); return -1; }
-    return 0;
+/* ------------------------------------------------------------------ the Side type */
+
+typedef struct {
+    PyObject_HEAD
+    side_t side;
+} SideObject;
+
+static void side_free(side_t *S) {
+    free(S->h);
+    free(S->stop);
+    free(S->numeric);
+    free(S->wf);
+    free(S->wl);
+    free(S->wv);
+    free(S->kg);
+    free(S->stop_only);
+    if (S->tab) {
+        ht_free(S->tab);
+        free(S->tab);
+    }
+    memset(S, 0, sizeof(*S));
 }
 
-/* align(doc (hashes, stop, numeric, win_first, win_last, win_value), work (...), cfg tuple, kmult) -> list of tuples */
-static PyObject *k_align(PyObject *self, PyObject *args) {
-    PyObject *dh, *ds, *dn, *dwf, *dwl, *dwv, *wh, *ws, *wn, *wwf, *wwl, *wwv, *kmult_o;
-    align_cfg_t st;
-    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOO(iiiiiiiiiiiiddd)O", &dh, &ds, &dn, &dwf, &dwl, &dwv, &wh, &ws, &wn, &wwf,
-                          &wwl, &wwv, &st.s, &st.max_repeat, &st.gap, &st.min_seeds, &st.min_words,
-                          &st.min_words_edited, &st.density_long_words, &st.extend_window, &st.template_min_numbers,
-                          &st.near_hamming, &st.near_min_words, &st.merge_gap, &st.density_short, &st.density_long,
-                          &st.template_min_kept, &kmult_o))
+static void Side_dealloc(SideObject *self) {
+    side_free(&self->side);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static void *copy_buf(bufs_t *b, PyObject *o, Py_ssize_t itemsize, Py_ssize_t *n, const char *what) {
+    const void *src = get_buf(b, o, itemsize, n, what);
+    if (!src) return NULL;
+    void *dst = malloc((*n ? *n : 1) * itemsize);
+    if (!dst) {
+        PyErr_NoMemory();
         return NULL;
+    }
+    memcpy(dst, src, *n * itemsize);
+    return dst;
+}
+
+/* Side(hashes, stop, numeric, win_first, win_last, win_value, s, kmult) */
+static int Side_init(SideObject *self, PyObject *args, PyObject *kw) {
+    PyObject *h, *stop, *num, *wf, *wl, *wv, *ko;
+    int s;
+    if (!PyArg_ParseTuple(args, "OOOOOOiO", &h, &stop, &num, &wf, &wl, &wv, &s, &ko)) return -1;
+    side_free(&self->side);
+    side_t *S = &self->side;
     bufs_t b = {0};
-    side_t D, W;
-    acands_t out = {0};
-    PyObject *res = NULL;
-    Py_ssize_t nk;
-    const uint64_t *kmult;
-    if (get_side(&b, dh, ds, dn, dwf, dwl, dwv, &D) < 0 || get_side(&b, wh, ws, wn, wwf, wwl, wwv, &W) < 0) goto done;
-    if (!(kmult = get_buf(&b, kmult_o, 8, &nk, "kmult"))) goto done;
-    if (st.s < 1 || nk < st.s || st.gap < 0 || st.min_seeds < 1) {
-        PyErr_SetString(PyExc_ValueError, "align settings out of range");
+    Py_ssize_t n, nk;
+    int rc = -1;
+    const uint64_t *kmult = get_buf(&b, ko, 8, &nk, "kmult");
+    if (!kmult) goto done;
+    if (s < 1 || nk < s) {
+        PyErr_SetString(PyExc_ValueError, "Side: s out of range");
         goto done;
     }
-    if (align_pair(&D, &W, &st, kmult, &out) < 0) goto done;
-    res = PyList_New(out.n);
-    if (!res) goto done;
+    if (!(S->h = copy_buf(&b, h, 8, &S->n, "hashes"))) goto done;
+    if (!(S->stop = copy_buf(&b, stop, 1, &n, "stop"))) goto done;
+    if (n != S->n) { PyErr_SetString(PyExc_ValueError, "stop length"); goto done; }
+    if (!(S->numeric = copy_buf(&b, num, 1, &n, "numeric"))) goto done;
+    if (n != S->n) { PyErr_SetString(PyExc_ValueError, "numeric length"); goto done; }
+    if (!(S->wf = copy_buf(&b, wf, 4, &S->nw, "window first"))) goto done;
+    if (!(S->wl = copy_buf(&b, wl, 4, &n, "window last"))) goto done;
+    if (n != S->nw) { PyErr_SetString(PyExc_ValueError, "window last length"); goto done; }
+    if (!(S->wv = copy_buf(&b, wv, 8, &n, "window values"))) goto done;
+    if (n != S->nw) { PyErr_SetString(PyExc_ValueError, "window values length"); goto done; }
+    S->s = s;
+    S->nk = S->n - s + 1 > 0 ? S->n - s + 1 : 0;
+    S->kg = malloc((S->nk ? S->nk : 1) * sizeof(uint64_t));
+    S->stop_only = malloc(S->nk ? S->nk : 1);
+    S->tab = calloc(1, sizeof(htab_t));
+    if (!S->kg || !S->stop_only || !S->tab) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    kgrams(S->h, S->n, s, kmult, S->kg);
+    for (Py_ssize_t i = 0; i < S->nk; i++) {
+        uint8_t all = 1;
+        for (int j = 0; j < s; j++) all &= S->stop[i + j] != 0;
+        S->stop_only[i] = all;
+    }
+    if (ht_build(S->tab, S->kg, S->nk) < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    rc = 0;
+done:
+    bufs_release(&b);
+    if (rc < 0) side_free(S);
+    return rc;
+}
+
+static PyObject *Side_len(SideObject *self, void *closure) { return PyLong_FromSsize_t(self->side.n); }
+
+static PyGetSetDef Side_getset[] = {{"tokens", (getter)Side_len, NULL, "number of tokens", NULL}, {NULL}};
+
+static PyTypeObject SideType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "compliance._kernel.Side",
+    .tp_basicsize = sizeof(SideObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "One side of an alignment, prepared once: tokens, windows, s-gram table.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Side_init,
+    .tp_dealloc = (destructor)Side_dealloc,
+    .tp_getset = Side_getset,
+};
+
+/* align(doc: Side, work: Side, settings tuple) -> list of merged candidate tuples */
+static PyObject *k_align(PyObject *self, PyObject *args) {
+    SideObject *d, *w;
+    align_cfg_t st;
+    if (!PyArg_ParseTuple(args, "O!O!(iiiiiiiiiiiiddd)", &SideType, &d, &SideType, &w, &st.s, &st.max_repeat, &st.gap,
+                          &st.min_seeds, &st.min_words, &st.min_words_edited, &st.density_long_words,
+                          &st.extend_window, &st.template_min_numbers, &st.near_hamming, &st.near_min_words,
+                          &st.merge_gap, &st.density_short, &st.density_long, &st.template_min_kept))
+        return NULL;
+    if (st.s != d->side.s || st.s != w->side.s || st.gap < 0 || st.min_seeds < 1) {
+        PyErr_SetString(PyExc_ValueError, "align settings out of range (or sides prepared for another seed length)");
+        return NULL;
+    }
+    acands_t out = {0};
+    if (align_pair(&d->side, &w->side, &st, &out) < 0) {
+        free(out.v);
+        return NULL;
+    }
+    PyObject *res = PyList_New(out.n);
+    if (!res) {
+        free(out.v);
+        return NULL;
+    }
     for (Py_ssize_t k = 0; k < out.n; k++) {
         acand_t *c = &out.v[k];
         PyObject *t = Py_BuildValue("(LLLLLLLOL)", (long long)c->d0, (long long)c->d1, (long long)c->w0,
                                     (long long)c->w1, (long long)c->dcov, (long long)c->wcov, (long long)c->seeds,
                                     c->monotone ? Py_True : Py_False, (long long)c->method);
         if (!t) {
-            Py_CLEAR(res);
-            goto done;
+            Py_DECREF(res);
+            free(out.v);
+            return NULL;
         }
         PyList_SET_ITEM(res, k, t);
     }
-done:
     free(out.v);
-    bufs_release(&b);
     return res;
 }
 
@@ -1372,11 +1524,309 @@ done:
     return res;
 }
 
+/* ------------------------------------------------------------------ evidence: what other works hold
+ *
+ * WorkHits(kgrams, work, config) looks every k-gram of one registered work up
+ * in the seed index once (cached per work by the matcher: a wire story is
+ * copied by many pages) and keeps, per k-gram position, how many index rows
+ * hold it (df) and which other works hold it where.  The false-positive rules
+ * ask of a passage: the median df of its k-grams, and which of its words the
+ * works that share it most put in quotation marks.
+ */
+
+typedef struct {
+    int32_t pos, work, wpos;
+} ohit_t;
+
+typedef struct {
+    PyObject_HEAD
+    int32_t *df;
+    Py_ssize_t nk;
+    ohit_t *other; /* hits of other works, by position */
+    Py_ssize_t nother;
+    int64_t work;
+} WorkHitsObject;
+
+static void WorkHits_dealloc(WorkHitsObject *self) {
+    free(self->df);
+    free(self->other);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int load_index(bufs_t *b, PyObject *cfg, screen_t *s);
+
+static int WorkHits_init(WorkHitsObject *self, PyObject *args, PyObject *kw) {
+    PyObject *kgo, *cfg;
+    long long work;
+    if (!PyArg_ParseTuple(args, "OLO!", &kgo, &work, &PyDict_Type, &cfg)) return -1;
+    free(self->df);
+    free(self->other);
+    self->df = NULL;
+    self->other = NULL;
+    self->nk = self->nother = 0;
+    self->work = work;
+    bufs_t b = {0};
+    screen_t s;
+    memset(&s, 0, sizeof(s));
+    int rc = -1;
+    Py_ssize_t nk, cap = 0;
+    const uint64_t *kg = get_buf(&b, kgo, 8, &nk, "kgrams");
+    if (!kg || load_index(&b, cfg, &s) < 0) goto done;
+    self->df = calloc(nk ? nk : 1, sizeof(int32_t));
+    if (!self->df) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    self->nk = nk;
+    Py_ssize_t max_top = s.table_len * 8;
+    for (Py_ssize_t i = 0; i < nk && s.n > 0; i++) {
+        uint64_t q = kg[i], top = q >> s.shift;
+        if ((Py_ssize_t)top >= max_top || !((s.table[top >> 3] >> (top & 7)) & 1)) continue;
+        Py_ssize_t bkt = (Py_ssize_t)(q >> (64 - s.bucket_bits));
+        Py_ssize_t lo = offset_at(&s, bkt), end = offset_at(&s, bkt + 1);
+        while (lo < end && s.hashes[lo] < q) lo++;
+        for (; lo < s.n && s.hashes[lo] == q; lo++) {
+            self->df[i]++;
+            if (s.works[lo] == work) continue;
+            if (grow((void **)&self->other, &cap, self->nother + 1, sizeof(ohit_t)) < 0) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            self->other[self->nother++] = (ohit_t){(int32_t)i, s.works[lo], s.positions[lo]};
+        }
+    }
+    rc = 0;
+done:
+    bufs_release(&b);
+    return rc;
+}
+
+static void seg_bounds(WorkHitsObject *h, Py_ssize_t a, Py_ssize_t e, Py_ssize_t *lo, Py_ssize_t *hi) {
+    Py_ssize_t l = 0, r = h->nother;
+    while (l < r) {
+        Py_ssize_t m = (l + r) / 2;
+        if (h->other[m].pos < a) l = m + 1; else r = m;
+    }
+    *lo = l;
+    r = h->nother;
+    while (l < r) {
+        Py_ssize_t m = (l + r) / 2;
+        if (h->other[m].pos < e) l = m + 1; else r = m;
+    }
+    *hi = l;
+}
+
+static int i32_cmp(const void *a, const void *b) {
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return x < y ? -1 : (x > y);
+}
+
+/* stats(a, e) -> (another work holds one of the k-grams a..e-1, median df of those held at all) */
+static PyObject *WorkHits_stats(WorkHitsObject *self, PyObject *args) {
+    Py_ssize_t a, e;
+    if (!PyArg_ParseTuple(args, "nn", &a, &e)) return NULL;
+    if (a < 0) a = 0;
+    if (e > self->nk) e = self->nk;
+    Py_ssize_t lo, hi;
+    seg_bounds(self, a, e, &lo, &hi);
+    if (hi <= lo || e <= a) return Py_BuildValue("(Od)", Py_False, 0.0);
+    int32_t *v = malloc((e - a) * sizeof(int32_t));
+    if (!v) return PyErr_NoMemory();
+    Py_ssize_t m = 0;
+    for (Py_ssize_t i = a; i < e; i++)
+        if (self->df[i] > 0) v[m++] = self->df[i];
+    qsort(v, m, sizeof(int32_t), i32_cmp);
+    double med = m == 0 ? 0.0 : (m % 2 ? (double)v[m / 2] : ((double)v[m / 2 - 1] + (double)v[m / 2]) / 2.0);
+    free(v);
+    return Py_BuildValue("(Od)", Py_True, med);
+}
+
+typedef struct {
+    int64_t work, count;
+} wc_t;
+
+static int wc_cmp(const void *a, const void *b) { /* count descending, then work ascending */
+    const wc_t *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return x->work < y->work ? -1 : (x->work > y->work);
+}
+
+static int i64pair_cmp_work(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : (x > y);
+}
+
+/* quoted_elsewhere(a, e, n, k, sample, mask_of) -> bytearray of n flags: the passage's words that most of
+ * the `sample` works sharing most of its k-grams put in quotation marks (mask_of(work) gives a work's
+ * quote mask).  A tweet pasted without quotation marks is still the speaker's words; the registry knows
+ * it from the works that quote it. */
+static PyObject *WorkHits_quoted_elsewhere(WorkHitsObject *self, PyObject *args) {
+    Py_ssize_t a, e, n;
+    int k, sample;
+    PyObject *mask_of;
+    if (!PyArg_ParseTuple(args, "nnniiO", &a, &e, &n, &k, &sample, &mask_of)) return NULL;
+    if (n < 0 || k < 1 || sample < 0 || sample > 64) {
+        PyErr_SetString(PyExc_ValueError, "quoted_elsewhere: bad arguments");
+        return NULL;
+    }
+    if (a < 0) a = 0;
+    if (e > self->nk) e = self->nk;
+    PyObject *res = PyByteArray_FromStringAndSize(NULL, n);
+    if (!res) return NULL;
+    uint8_t *out = (uint8_t *)PyByteArray_AS_STRING(res);
+    memset(out, 0, n);
+    Py_ssize_t lo, hi;
+    seg_bounds(self, a, e, &lo, &hi);
+    if (hi <= lo || e <= a) return res;
+    /* works by hit count */
+    Py_ssize_t nh = hi - lo;
+    int64_t *ws = malloc(nh * sizeof(int64_t));
+    wc_t *wc = malloc(nh * sizeof(wc_t));
+    int64_t *seen = calloc(n ? n : 1, sizeof(int64_t)), *votes = calloc(n ? n : 1, sizeof(int64_t));
+    bufs_t b = {0};
+    const uint8_t *masks[64];
+    Py_ssize_t lens[64];
+    PyObject *keep[64];
+    int ntop = 0;
+    if (!ws || !wc || !seen || !votes) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < nh; i++) ws[i] = self->other[lo + i].work;
+    qsort(ws, nh, sizeof(int64_t), i64pair_cmp_work);
+    Py_ssize_t nw = 0;
+    for (Py_ssize_t i = 0; i < nh; i++) {
+        if (nw && wc[nw - 1].work == ws[i]) wc[nw - 1].count++;
+        else wc[nw++] = (wc_t){ws[i], 1};
+    }
+    qsort(wc, nw, sizeof(wc_t), wc_cmp);
+    ntop = nw < sample ? (int)nw : sample;
+    for (int t = 0; t < ntop; t++) {
+        keep[t] = PyObject_CallFunction(mask_of, "L", (long long)wc[t].work);
+        if (!keep[t]) {
+            ntop = t;
+            goto fail;
+        }
+        masks[t] = get_buf(&b, keep[t], 1, &lens[t], "quote mask");
+        if (!masks[t]) {
+            ntop = t + 1;
+            goto fail;
+        }
+    }
+    /* Each hit finds its work among the top ones as np.searchsorted(top, works) did in the numpy code this
+     * replaced: a binary search over ids in count order (not sorted), carrying its bounds from one key to
+     * the next as numpy does, so that a hit the search misses casts no vote.  Kept exactly so that a
+     * speed change moves no finding. */
+    Py_ssize_t bmin = 0, bmax = ntop;
+    int64_t last = nh ? self->other[lo].work : 0;
+    for (Py_ssize_t i = lo; i < hi; i++) {
+        const ohit_t *h = &self->other[i];
+        if (last < h->work) {
+            bmax = ntop;
+        } else {
+            bmin = 0;
+            bmax = bmax < ntop ? bmax + 1 : ntop;
+        }
+        last = h->work;
+        while (bmin < bmax) {
+            Py_ssize_t mid = bmin + ((bmax - bmin) >> 1);
+            if (wc[mid].work < h->work) bmin = mid + 1; else bmax = mid;
+        }
+        int slot = bmin < ntop && wc[bmin].work == h->work ? (int)bmin : -1;
+        if (slot < 0 || h->wpos >= lens[slot]) continue;
+        int64_t dpos = h->pos - a;
+        for (int d = 0; d < k; d++) {
+            int64_t at = dpos + d;
+            if (at >= n) continue;
+            int64_t src = h->wpos + d < lens[slot] - 1 ? h->wpos + d : lens[slot] - 1;
+            seen[at]++;
+            votes[at] += masks[slot][src] != 0;
+        }
+    }
+    for (Py_ssize_t t = 0; t < n; t++) out[t] = seen[t] > 0 && votes[t] * 2 >= seen[t] && votes[t] > 0;
+    bufs_release(&b);
+    for (int t = 0; t < ntop; t++) Py_DECREF(keep[t]);
+    free(ws);
+    free(wc);
+    free(seen);
+    free(votes);
+    return res;
+fail:
+    bufs_release(&b);
+    for (int t = 0; t < ntop; t++) Py_XDECREF(keep[t]);
+    free(ws);
+    free(wc);
+    free(seen);
+    free(votes);
+    Py_DECREF(res);
+    return NULL;
+}
+
+static PyObject *WorkHits_nbytes(WorkHitsObject *self, void *closure) {
+    return PyLong_FromSsize_t(self->nk * (Py_ssize_t)sizeof(int32_t) + self->nother * (Py_ssize_t)sizeof(ohit_t));
+}
+
+static PyGetSetDef WorkHits_getset[] = {{"nbytes", (getter)WorkHits_nbytes, NULL, "memory held", NULL}, {NULL}};
+
+static PyMethodDef WorkHits_methods[] = {
+    {"stats", (PyCFunction)WorkHits_stats, METH_VARARGS, "stats(a, e) -> (other works hold some, median df)"},
+    {"quoted_elsewhere", (PyCFunction)WorkHits_quoted_elsewhere, METH_VARARGS,
+     "quoted_elsewhere(a, e, n, k, sample, mask_of) -> bytearray"},
+    {NULL}};
+
+static PyTypeObject WorkHitsType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "compliance._kernel.WorkHits",
+    .tp_basicsize = sizeof(WorkHitsObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A work's k-grams looked up in the seed index once: df per position, other works' hits.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)WorkHits_init,
+    .tp_dealloc = (destructor)WorkHits_dealloc,
+    .tp_methods = WorkHits_methods,
+    .tp_getset = WorkHits_getset,
+};
+
+/* counts(work_hashes, doc_hashes, quoted) -> (quoted words, matched words not quoted): a passage's work
+ * words in quotation marks, and those found in the document's side that are not. */
+static PyObject *k_counts(PyObject *self, PyObject *args) {
+    PyObject *wo, *dob, *qo;
+    if (!PyArg_ParseTuple(args, "OOO", &wo, &dob, &qo)) return NULL;
+    bufs_t b = {0};
+    Py_ssize_t nw, nd, nq;
+    const uint64_t *wh = get_buf(&b, wo, 8, &nw, "work hashes");
+    const uint64_t *dh = wh ? get_buf(&b, dob, 8, &nd, "doc hashes") : NULL;
+    const uint8_t *q = dh ? get_buf(&b, qo, 1, &nq, "quoted") : NULL;
+    if (!q) {
+        bufs_release(&b);
+        return NULL;
+    }
+    if (nq != nw) {
+        bufs_release(&b);
+        PyErr_SetString(PyExc_ValueError, "counts: quoted length");
+        return NULL;
+    }
+    htab_t t = {0};
+    if (ht_build(&t, dh, nd) < 0) {
+        ht_free(&t);
+        bufs_release(&b);
+        return PyErr_NoMemory();
+    }
+    long long quoted = 0, unquoted = 0;
+    for (Py_ssize_t i = 0; i < nw; i++) {
+        quoted += q[i] != 0;
+        if (!q[i] && ht_find(&t, wh[i]) >= 0) unquoted++;
+    }
+    ht_free(&t);
+    bufs_release(&b);
+    return Py_BuildValue("(LL)", quoted, unquoted);
+}
+
 static PyMethodDef methods[] = {
     {"tokenize", k_tokenize, METH_VARARGS, "tokenize(text, fold, expand, mult, astral) -> 5 bytearrays"},
     {"screen", k_screen, METH_VARARGS, "screen(texts, fold, expand, mult, astral, config) -> candidate lists"},
+    {"counts", k_counts, METH_VARARGS, "counts(work_hashes, doc_hashes, quoted) -> (quoted, matched unquoted)"},
     {"windows", k_windows, METH_VARARGS, "windows(hashes, sentence, window_words, kmult, hard) -> (first, last, value)"},
-    {"align", k_align, METH_VARARGS, "align(doc arrays, work arrays, settings, kmult) -> merged candidates"},
+    {"align", k_align, METH_VARARGS, "align(doc: Side, work: Side, settings) -> merged candidates"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1384,5 +1834,20 @@ static struct PyModuleDef moddef = {PyModuleDef_HEAD_INIT, "_kernel", "Compiled 
 
 PyMODINIT_FUNC PyInit__kernel(void) {
     init_spread();
-    return PyModule_Create(&moddef);
+    if (PyType_Ready(&SideType) < 0 || PyType_Ready(&WorkHitsType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&moddef);
+    if (!m) return NULL;
+    Py_INCREF(&SideType);
+    if (PyModule_AddObject(m, "Side", (PyObject *)&SideType) < 0) {
+        Py_DECREF(&SideType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&WorkHitsType);
+    if (PyModule_AddObject(m, "WorkHits", (PyObject *)&WorkHitsType) < 0) {
+        Py_DECREF(&WorkHitsType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

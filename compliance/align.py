@@ -33,7 +33,7 @@ from .fingerprint import _K_MULT, simhash_window_arrays
 from .settings import MatcherSettings
 from .text import Tokens
 
-__all__ = ["Passage", "align", "doc_windows", "refine_edges"]
+__all__ = ["Passage", "align", "align_sides", "prepare", "doc_windows", "refine_edges", "settings_tuple"]
 
 
 @dataclass
@@ -102,7 +102,8 @@ def doc_windows(doc: Tokens, st: MatcherSettings) -> WindowArrays:
     return simhash_window_arrays(doc, st.window_words)
 
 
-def _settings_tuple(st: MatcherSettings) -> tuple:
+def settings_tuple(st: MatcherSettings) -> tuple:
+    """The alignment settings in the order the kernel reads them."""
     return (st.seed_k, st.seed_max_repeat, st.gap, st.min_seeds, st.min_words, st.min_words_edited,
             st.density_long_words, st.extend_window, st.template_min_numbers, st.near_hamming, st.near_min_words,
             st.merge_gap, float(st.density_short), float(st.density_long), float(st.template_min_kept))
@@ -111,22 +112,27 @@ def _settings_tuple(st: MatcherSettings) -> tuple:
 _NO_WINDOWS = (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.uint64))
 
 
-def align(doc: Tokens, work: Tokens, st: MatcherSettings,
-          doc_wins: WindowArrays | None = None, work_wins: WindowArrays | None = None) -> list[Passage]:
-    """All passages of *work* copied into *doc*, one detection per copied passage.
+def prepare(tokens: Tokens, windows: WindowArrays | None, st: MatcherSettings) -> _kernel.Side:
+    """One side of an alignment, prepared once: its tokens, windows and seed table.
+
+    A document is prepared once for all its candidate works, and a work once
+    for every document that copies it (the matcher caches it).
+    """
+    wf, wl, wv = windows if windows is not None else _NO_WINDOWS
+    return _kernel.Side(tokens.hashes, tokens.stop.view(np.uint8), tokens.numeric.view(np.uint8), wf, wl, wv,
+                        st.seed_k, _K_MULT)
+
+
+def align_sides(doc: _kernel.Side, work: _kernel.Side, st: MatcherSettings,
+                settings: tuple | None = None) -> list[Passage]:
+    """All passages of the prepared *work* copied into the prepared *doc*, one detection per copied passage.
 
     The steps (seeds, clustering, extension, verification, near windows,
     merging; see the module docstring) run in the compiled kernel; this
     function turns its merged candidates into passages with a method and a
-    similarity.  Without windows on both sides, no near-duplicate windows are
-    compared.
+    similarity.  Near windows are compared when both sides have windows.
     """
-    if doc_wins is None or work_wins is None:
-        doc_wins = work_wins = _NO_WINDOWS
-    kmult = _K_MULT
-    cands = _kernel.align(doc.hashes, doc.stop.view(np.uint8), doc.numeric.view(np.uint8), *doc_wins,
-                          work.hashes, work.stop.view(np.uint8), work.numeric.view(np.uint8), *work_wins,
-                          _settings_tuple(st), kmult)
+    cands = _kernel.align(doc, work, settings or settings_tuple(st))
     out = []
     for d0, d1, w0, w1, dcov, wcov, _seeds, monotone, method_code in cands:
         dlen, wlen = d1 - d0 + 1, w1 - w0 + 1
@@ -143,3 +149,14 @@ def align(doc: Tokens, work: Tokens, st: MatcherSettings,
                 method = "edited"
         out.append(Passage(d0, d1, w0, w1, method, sim, min(dcov, wcov, dlen, wlen)))
     return out
+
+
+def align(doc: Tokens, work: Tokens, st: MatcherSettings,
+          doc_wins: WindowArrays | None = None, work_wins: WindowArrays | None = None) -> list[Passage]:
+    """All passages of *work* copied into *doc* (both prepared here; see :func:`align_sides`).
+
+    Without windows on both sides, no near-duplicate windows are compared.
+    """
+    if doc_wins is None or work_wins is None:
+        doc_wins = work_wins = None
+    return align_sides(prepare(doc, doc_wins, st), prepare(work, work_wins, st), st)

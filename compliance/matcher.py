@@ -12,7 +12,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-from .align import Passage, align, doc_windows
+from .align import Passage, align_sides, doc_windows, prepare, settings_tuple
 from .falsepositives import Evidence, FalsePositiveRules, quote_mask, short_line_mask
 from .fingerprint import kgram_hashes
 from .index import SeedIndex
@@ -60,6 +60,10 @@ class Matcher:
         self._aux_cache: dict[int, tuple[str, tuple]] = {}
         self.publisher_names = [n.casefold() for n in publisher_names] if publisher_names else None
         self._screen_cfg: dict | None = None
+        self._side_cache: dict[int, tuple[str, _kernel.Side]] = {}
+        self._align_settings = settings_tuple(settings)
+        self._hits_cache: dict[int, tuple[str, _kernel.WorkHits]] = {}
+        self._hits_bytes = 0
 
     def _quotes(self, wt: Tokens) -> np.ndarray:
         """Quote mask of a work's tokens, cached (works recur across documents)."""
@@ -74,12 +78,16 @@ class Matcher:
         return mask
 
     def _evidence(self, doc: Tokens, wt: Tokens, w: int, p: Passage, quote: np.ndarray | None,
-                  boiler: np.ndarray | None, short: np.ndarray | None, kg: np.ndarray) -> Evidence:
+                  boiler: np.ndarray | None, short: np.ndarray | None, hits: _kernel.WorkHits) -> Evidence:
+        """What the false-positive rules look at for one passage (work side).
+
+        *hits* is the work's k-grams looked up in the index once (cached per
+        work): how many works hold each, and which other works hold it where.
+        """
         st = self.settings
         a, b = p.work_first, p.work_last
         n = b - a + 1
         ev = Evidence(words=p.words, span=n)
-        in_doc = np.isin(wt.hashes[a : b + 1], doc.hashes[p.doc_first : p.doc_last + 1])
         q = quote[a : b + 1].copy() if quote is not None else np.zeros(n, dtype=bool)
         if boiler is not None:
             ev.boiler = int(boiler[a : b + 1].sum())
@@ -90,55 +98,40 @@ class Matcher:
             ds, de = doc.span(p.doc_first, p.doc_last)
             near = doc.text[max(0, ds - 300) : de + 300].casefold()
             ev.attributed = bool(name) and name in near
-        seg = kg[a : max(a + 1, b - st.k + 2)]
-        hits = self.index.lookup(seg)
-        if (hits.work != w).any():
-            per_pos = np.bincount(hits.doc_pos, minlength=seg.shape[0])
-            nz = per_pos[per_pos > 0]
-            ev.df_median = float(np.median(nz)) if nz.shape[0] else 0.0
+        seg_end = max(a + 1, b - st.k + 2)  # the passage's k-grams: a .. seg_end - 1
+        shared, median = hits.stats(a, seg_end)
+        if shared:
+            ev.df_median = median
             # Tweets and speeches are short: only short passages can be quotations held elsewhere.
             if self.fp.quotes and ev.df_median >= 3 and p.words <= 150:
-                q |= self._quoted_elsewhere(hits, w, n)
+                q |= np.frombuffer(hits.quoted_elsewhere(a, seg_end, n, st.k, 6, self._quote_bytes), dtype=np.bool_)
         else:
             ev.df_median = 1.0
-        ev.quoted = int(q.sum())
-        ev.unquoted_matched = int((in_doc & ~q).sum())
+        ev.quoted, ev.unquoted_matched = _kernel.counts(wt.hashes[a : b + 1], doc.hashes[p.doc_first : p.doc_last + 1],
+                                                        q.view(np.uint8))
         return ev
 
-    def _quoted_elsewhere(self, hits, w: int, n: int, sample: int = 6) -> np.ndarray:
-        """Passage tokens that most other works holding them put in quotation marks.
+    def _quote_bytes(self, work: int) -> np.ndarray:
+        """A work's quote mask as bytes (what the kernel's quoted-elsewhere vote reads)."""
+        return self._quotes(self.works.tokens(work)).view(np.uint8)
 
-        A tweet pasted into a page without quotation marks is still the
-        speaker's words; the registry knows it from the works that quote it.
-        """
-        k = self.settings.k
-        mask = hits.work != w
-        works, wpos, dpos = hits.work[mask], hits.work_pos[mask], hits.doc_pos[mask]
-        ids, counts = np.unique(works, return_counts=True)
-        top = ids[np.argsort(-counts, kind="stable")[:sample]]
-        # the quote masks of the sampled works, end to end, so that one gather reads them all
-        masks = [self._quotes(self.works.tokens(int(o))) for o in top.tolist()]
-        lens = np.array([m.shape[0] for m in masks], dtype=np.int64)
-        offs = np.concatenate(([0], np.cumsum(lens)[:-1]))
-        big = np.concatenate(masks) if masks else np.zeros(0, dtype=bool)
-        slot = np.searchsorted(top, works)
-        keep = (slot < top.shape[0]) & (top[np.minimum(slot, top.shape[0] - 1)] == works)
-        slot, wpos, dpos = slot[keep], wpos[keep], dpos[keep]
-        ok = wpos < lens[slot]
-        slot, wpos, dpos = slot[ok], wpos[ok], dpos[ok]
-        votes = np.zeros(n, dtype=np.int64)
-        seen = np.zeros(n, dtype=np.int64)
-        if big.shape[0]:
-            for d in range(k):
-                at = dpos + d
-                inside = at < n
-                src = offs[slot[inside]] + np.minimum(wpos[inside] + d, lens[slot[inside]] - 1)
-                seen += np.bincount(at[inside], minlength=n)[:n]
-                votes += np.bincount(at[inside], weights=big[src], minlength=n)[:n].astype(np.int64)
-        return (seen > 0) & (votes * 2 >= seen * 1) & (votes > 0)
+    def _work_hits(self, w: int, wt: Tokens) -> _kernel.WorkHits:
+        """The work's k-grams looked up in the index, cached within a memory budget (64 MB)."""
+        hit = self._hits_cache.get(w)
+        if hit is not None and hit[0] is wt.text:
+            return hit[1]
+        if self._screen_cfg is None:
+            self._screen_cfg = screen_config(self.index, self.settings)
+        hits = _kernel.WorkHits(kgram_hashes(wt.hashes, self.settings.k), w, self._screen_cfg)
+        self._hits_bytes += hits.nbytes
+        if self._hits_bytes > 64 << 20:
+            self._hits_cache.clear()
+            self._hits_bytes = hits.nbytes
+        self._hits_cache[w] = (wt.text, hits)
+        return hits
 
     def _work_aux(self, w: int, wt: Tokens) -> tuple:
-        """Per-work masks and k-grams the false-positive rules use, cached (works recur across pages)."""
+        """Per-work masks the false-positive rules use, cached (works recur across pages)."""
         hit = self._aux_cache.get(w)
         if hit is not None and hit[0] is wt.text:
             return hit[1]
@@ -149,7 +142,7 @@ class Matcher:
         if fp.short_lines:
             short = short_line_mask(wt, max(r.max_line_words for r in fp.short_lines),
                                     max(r.unterminated_max_words for r in fp.short_lines))
-        aux = (quote, boiler, short, kgram_hashes(wt.hashes, self.settings.k))
+        aux = (quote, boiler, short)
         if len(self._aux_cache) > 2048:
             self._aux_cache.clear()
         self._aux_cache[w] = (wt.text, aux)
@@ -159,10 +152,11 @@ class Matcher:
                   passages: list[Passage]) -> tuple[list[Passage], list[tuple[Passage, str]]]:
         """Split passages into kept ones and ones a false-positive rule rules out."""
         fp = self.fp
-        quote, boiler, short, kg = self._work_aux(w, wt)
+        quote, boiler, short = self._work_aux(w, wt)
+        hits = self._work_hits(w, wt)
         kept, dropped = [], []
         for p in passages:
-            rid = fp.check(self._evidence(doc, wt, w, p, quote, boiler, short, kg))
+            rid = fp.check(self._evidence(doc, wt, w, p, quote, boiler, short, hits))
             if rid is None:
                 kept.append(p)
             else:
@@ -210,18 +204,29 @@ class Matcher:
             out.append((doc, self.match_candidates(doc, cands)))
         return out
 
+    def _work_side(self, w: int, wt: Tokens) -> _kernel.Side:
+        """A work's prepared alignment side, cached (a wire story is copied by many pages of a crawl)."""
+        hit = self._side_cache.get(w)
+        if hit is not None and hit[0] is wt.text:
+            return hit[1]
+        side = prepare(wt, self.works.windows(w), self.settings)
+        if len(self._side_cache) > 1024:
+            self._side_cache.clear()
+        self._side_cache[w] = (wt.text, side)
+        return side
+
     def match_candidates(self, doc: Tokens, cands: list[int]) -> list[WorkMatch]:
         """Align *doc* against each candidate work and apply the false-positive rules."""
         if not cands:
             return []
         st = self.settings
-        dwins = doc_windows(doc, st)
+        dside = prepare(doc, doc_windows(doc, st), st)
         out: list[WorkMatch] = []
         for w in cands:
             if self.accept_work is not None and not self.accept_work(w):
                 continue
             wt = self.works.tokens(w)
-            passages = align(doc, wt, st, dwins, self.works.windows(w))
+            passages = align_sides(dside, self._work_side(w, wt), st, self._align_settings)
             if not passages:
                 continue
             kept, dropped = self._rule_out(doc, wt, w, passages)

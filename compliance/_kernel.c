@@ -1651,20 +1651,15 @@ static int wc_cmp(const void *a, const void *b) { /* count descending, then work
     return x->work < y->work ? -1 : (x->work > y->work);
 }
 
-static int i64pair_cmp_work(const void *a, const void *b) {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : (x > y);
-}
-
-/* quoted_elsewhere(a, e, n, k, sample, mask_of) -> bytearray of n flags: the passage's words that most of
- * the `sample` works sharing most of its k-grams put in quotation marks (mask_of(work) gives a work's
- * quote mask).  A tweet pasted without quotation marks is still the speaker's words; the registry knows
+/* quoted_elsewhere(a, e, n, k, sample, cache, mask_of) -> bytearray of n flags: the passage's words that
+ * most of the `sample` works sharing most of its k-grams put in quotation marks (a work's quote mask comes
+ * from the dict cache, else from mask_of(work), which is then cached).  A tweet pasted without quotation marks is still the speaker's words; the registry knows
  * it from the works that quote it. */
 static PyObject *WorkHits_quoted_elsewhere(WorkHitsObject *self, PyObject *args) {
     Py_ssize_t a, e, n;
     int k, sample;
-    PyObject *mask_of;
-    if (!PyArg_ParseTuple(args, "nnniiO", &a, &e, &n, &k, &sample, &mask_of)) return NULL;
+    PyObject *mask_of, *cache;
+    if (!PyArg_ParseTuple(args, "nnniiO!O", &a, &e, &n, &k, &sample, &PyDict_Type, &cache, &mask_of)) return NULL;
     if (n < 0 || k < 1 || sample < 0 || sample > 64) {
         PyErr_SetString(PyExc_ValueError, "quoted_elsewhere: bad arguments");
         return NULL;
@@ -1680,7 +1675,9 @@ static PyObject *WorkHits_quoted_elsewhere(WorkHitsObject *self, PyObject *args)
     if (hi <= lo || e <= a) return res;
     /* works by hit count */
     Py_ssize_t nh = hi - lo;
-    int64_t *ws = malloc(nh * sizeof(int64_t));
+    Py_ssize_t tsize = 16;
+    while (tsize < 2 * nh) tsize *= 2;
+    int64_t *ws = malloc(tsize * sizeof(int64_t));
     wc_t *wc = malloc(nh * sizeof(wc_t));
     int64_t *seen = calloc(n ? n : 1, sizeof(int64_t)), *votes = calloc(n ? n : 1, sizeof(int64_t));
     bufs_t b = {0};
@@ -1692,17 +1689,48 @@ static PyObject *WorkHits_quoted_elsewhere(WorkHitsObject *self, PyObject *args)
         PyErr_NoMemory();
         goto fail;
     }
-    for (Py_ssize_t i = 0; i < nh; i++) ws[i] = self->other[lo + i].work;
-    qsort(ws, nh, sizeof(int64_t), i64pair_cmp_work);
-    Py_ssize_t nw = 0;
-    for (Py_ssize_t i = 0; i < nh; i++) {
-        if (nw && wc[nw - 1].work == ws[i]) wc[nw - 1].count++;
-        else wc[nw++] = (wc_t){ws[i], 1};
+    /* hits per work: an open-addressing count table, then the works by count (descending), id (ascending) */
+    {
+        Py_ssize_t size = 16;
+        while (size < 2 * nh) size *= 2;
+        for (Py_ssize_t i = 0; i < size; i++) ws[i] = -1;
+        Py_ssize_t nw = 0;
+        int64_t *slots = ws, *counts = calloc(size, sizeof(int64_t));
+        if (!counts) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+        for (Py_ssize_t i = lo; i < hi; i++) {
+            int64_t key = self->other[i].work;
+            Py_ssize_t at = (Py_ssize_t)((uint64_t)key * 0x9E3779B97F4A7C15ULL >> 40) & (size - 1);
+            while (slots[at] != -1 && slots[at] != key) at = (at + 1) & (size - 1);
+            if (slots[at] == -1) {
+                slots[at] = key;
+                nw++;
+            }
+            counts[at]++;
+        }
+        Py_ssize_t m = 0;
+        for (Py_ssize_t i = 0; i < size; i++)
+            if (slots[i] != -1) wc[m++] = (wc_t){slots[i], counts[i]};
+        free(counts);
+        qsort(wc, m, sizeof(wc_t), wc_cmp);
+        ntop = m < sample ? (int)m : sample;
     }
-    qsort(wc, nw, sizeof(wc_t), wc_cmp);
-    ntop = nw < sample ? (int)nw : sample;
     for (int t = 0; t < ntop; t++) {
-        keep[t] = PyObject_CallFunction(mask_of, "L", (long long)wc[t].work);
+        PyObject *key = PyLong_FromLongLong(wc[t].work);
+        if (!key) {
+            ntop = t;
+            goto fail;
+        }
+        keep[t] = PyDict_GetItemWithError(cache, key); /* borrowed */
+        if (!keep[t] && !PyErr_Occurred()) {
+            keep[t] = PyObject_CallFunctionObjArgs(mask_of, key, NULL);
+            if (keep[t] && PyDict_SetItem(cache, key, keep[t]) < 0) Py_CLEAR(keep[t]);
+        } else {
+            Py_XINCREF(keep[t]);
+        }
+        Py_DECREF(key);
         if (!keep[t]) {
             ntop = t;
             goto fail;
@@ -1771,7 +1799,7 @@ static PyGetSetDef WorkHits_getset[] = {{"nbytes", (getter)WorkHits_nbytes, NULL
 static PyMethodDef WorkHits_methods[] = {
     {"stats", (PyCFunction)WorkHits_stats, METH_VARARGS, "stats(a, e) -> (other works hold some, median df)"},
     {"quoted_elsewhere", (PyCFunction)WorkHits_quoted_elsewhere, METH_VARARGS,
-     "quoted_elsewhere(a, e, n, k, sample, mask_of) -> bytearray"},
+     "quoted_elsewhere(a, e, n, k, sample, cache, mask_of) -> bytearray"},
     {NULL}};
 
 static PyTypeObject WorkHitsType = {

@@ -62,7 +62,7 @@ class Hit:
 
 
 def _ids32(hashes: np.ndarray) -> tuple[int, ...]:
-    return tuple(int(x) for x in (hashes & np.uint64(0xFFFFFFFF)).tolist())
+    return tuple((hashes & np.uint64(0xFFFFFFFF)).tolist())
 
 
 def _batch_ids(names: list[str]) -> dict[str, tuple[int, ...]]:

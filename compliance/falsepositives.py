@@ -148,7 +148,7 @@ def quote_mask(tokens: Tokens, spans: list[tuple[int, int]]) -> np.ndarray:
 
 
 def _ids32(hashes: np.ndarray) -> tuple[int, ...]:
-    return tuple(int(x) for x in (hashes & np.uint64(0xFFFFFFFF)).tolist())
+    return tuple((hashes & np.uint64(0xFFFFFFFF)).tolist())
 
 
 @dataclass

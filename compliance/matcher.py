@@ -64,6 +64,7 @@ class Matcher:
         self._align_settings = settings_tuple(settings)
         self._hits_cache: dict[int, tuple[str, _kernel.WorkHits]] = {}
         self._hits_bytes = 0
+        self._quote_bytes_cache: dict[int, np.ndarray] = {}
 
     def _quotes(self, wt: Tokens) -> np.ndarray:
         """Quote mask of a work's tokens, cached (works recur across documents)."""
@@ -104,7 +105,8 @@ class Matcher:
             ev.df_median = median
             # Tweets and speeches are short: only short passages can be quotations held elsewhere.
             if self.fp.quotes and ev.df_median >= 3 and p.words <= 150:
-                q |= np.frombuffer(hits.quoted_elsewhere(a, seg_end, n, st.k, 6, self._quote_bytes), dtype=np.bool_)
+                q |= np.frombuffer(hits.quoted_elsewhere(a, seg_end, n, st.k, 6, self._quote_bytes_cache,
+                                                                        self._quote_bytes), dtype=np.bool_)
         else:
             ev.df_median = 1.0
         ev.quoted, ev.unquoted_matched = _kernel.counts(wt.hashes[a : b + 1], doc.hashes[p.doc_first : p.doc_last + 1],
@@ -112,7 +114,9 @@ class Matcher:
         return ev
 
     def _quote_bytes(self, work: int) -> np.ndarray:
-        """A work's quote mask as bytes (what the kernel's quoted-elsewhere vote reads)."""
+        """A work's quote mask as bytes (what the kernel's quoted-elsewhere vote reads; it caches them)."""
+        if len(self._quote_bytes_cache) > 4096:
+            self._quote_bytes_cache.clear()
         return self._quotes(self.works.tokens(work)).view(np.uint8)
 
     def _work_hits(self, w: int, wt: Tokens) -> _kernel.WorkHits:

@@ -7,7 +7,7 @@ finding is the documented output format (README, "Finding format").
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["Document", "PassageMatch", "Finding", "finding_id", "sha256_text"]
@@ -70,7 +70,9 @@ class PassageMatch:
     method: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The passage as the finding format writes it (the fields in order; no deep copy)."""
+        return {"doc_start": self.doc_start, "doc_end": self.doc_end, "work_start": self.work_start,
+                "work_end": self.work_end, "words": self.words, "similarity": self.similarity, "method": self.method}
 
 
 @dataclass

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import re
+from functools import lru_cache
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,11 +200,14 @@ class RuleSet:
         return [g for g in self.grants if _norm_name(g.publisher) == key]
 
 
+@lru_cache(maxsize=4096)
 def _norm_licence(s: str) -> str:
     return re.sub(r"[^a-z0-9.]", "", s.lower())
 
 
+@lru_cache(maxsize=4096)
 def _norm_name(s: str) -> str:
+    """A name for comparing: case, punctuation and spacing folded (asked once per name, then cached)."""
     return re.sub(r"[^\w]+", " ", s.casefold()).strip()
 
 

@@ -386,7 +386,7 @@ def page_rights_statement(registry: Any, url: str | None, *, crawlers: tuple[str
     could not be loaded: robots.txt is then quoted without a verdict per agent).
     """
     host, root = _site_root(url)
-    out: dict[str, Any] = {"url": url, "signals": []}
+    out: dict[str, Any] = {"url": url, "note": None, "signals": []}
     sigs: list[dict[str, Any]] = out["signals"]
 
     def add(signal: str, source: str, state: str, text: str, value: Any = None,

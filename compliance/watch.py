@@ -179,10 +179,10 @@ class ScanWatch:
             """SELECT DISTINCT f.id, w.id, f.verdict FROM documents d JOIN findings f ON f.document_id = d.id
                JOIN works w ON w.num = f.work_num WHERE d.sha256 = ?""", [sha])]
 
-    def _event(self, action: str, case: int, doc: Any, url: str, finding: str | None, reason: str) -> dict[str, Any]:
+    def _event(self, action: str, case: int, doc: Any, url: str, findings: list[str], reason: str) -> dict[str, Any]:
         site, publisher = self.state.names.get(case, ("?", "?"))
-        event = {"case": case, "action": action, "site": site, "publisher": publisher, "finding": finding,
-                 "url": url, "warc_record_id": doc.warc_record_id, "warc_date": doc.warc_date,
+        event = {"case": case, "action": action, "site": site, "publisher": publisher,
+                 "finding": findings[0] if findings else None, "findings": findings, "url": url, "warc_record_id": doc.warc_record_id, "warc_date": doc.warc_date,
                  "fetched_at": doc.fetched_at, "path": doc.path, "reason": reason, "run_id": self.run_id,
                  "stored": self.store}
         self.events.append(event)
@@ -204,7 +204,7 @@ class ScanWatch:
                       else f"work {hits[0][1]} copied again on the same site")
             where = (f"capture {doc.warc_record_id} of {doc.warc_date}" if doc.warc_record_id
                      else f"{doc.path}" + (f" captured {date}" if date else ""))
-            self._event("reposted", cid, doc, url, hits[0][0], reason)
+            self._event("reposted", cid, doc, url, [h[0] for h in hits], reason)
             if self.store:
                 self._reopen(cid, doc, url, hits, date, f"{reason}: {url} ({where})")
             self._forget_removed(cid)
@@ -271,7 +271,7 @@ class ScanWatch:
         where = (f"capture {doc.warc_record_id} of {doc.warc_date}" if doc.warc_record_id
                  else f"{doc.path}" + (f" captured {date}" if date else ""))
         reason = f"{url} now shows other text ({where})"
-        self._event("removed", cid, doc, url, None, reason)
+        self._event("removed", cid, doc, url, [], reason)
         st = self.state
         if self.store:
             transition(self.registry, cid, "removed", by=self._by(), at=date or now_utc(),

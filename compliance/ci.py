@@ -95,7 +95,7 @@ class CheckResult:
 
     def fails(self, f: dict[str, Any]) -> bool:
         """Whether this finding fails the gate."""
-        return reaches(f["verdict"], self.fail_on, f["id"] in self.reposts)
+        return reaches(f["verdict"], self.fail_on, f.get("id") in self.reposts)
 
     @property
     def failing(self) -> list[dict[str, Any]]:
@@ -167,11 +167,11 @@ def render_json(result: CheckResult) -> str:
         "status": result.status, "exit_code": result.exit_code, "started_at": result.started_at,
         "ended_at": result.ended_at,
         "summary": {"documents": len(result.documents), "findings": len(result.findings),
-                    "failing": len(result.failing), "errors": len(result.errors), "verdicts": result.counts(),
-                    "reposted": len(result.reposts)},
+                    "failing": len(result.failing), "errors": len(result.errors), "verdicts": result.counts()},
         "documents": [{"path": d.path, "url": d.url, "sha256": d.sha256, "findings": d.findings}
                       for d in result.documents],
         "findings": result.findings,
+        "reposted": [{"finding": fid, "case": case} for fid, case in result.reposts.items()],
         "cases": result.case_events,
         "errors": result.errors,
     }, indent=2, ensure_ascii=False) + "\n"

@@ -314,7 +314,7 @@ def build_packet(registry: Registry, finding_ids: list[str], *, scope: dict[str,
                  crawlers: tuple[str, ...] | None = None) -> dict[str, Any]:
     """The packet as data: provenance, then one item per finding (work, copy, matches, checks, rights signals),
     then drafts' inputs.  *crawlers* is the AI crawler list from rules/ (robots.txt look-ups)."""
-    scope = {"finding": None, "site": None, "case": None, **scope}
+    scope = {"finding": None, "site": None, **scope}
     runs: dict[int, dict[str, Any]] = {}
     items = []
     for fid in finding_ids:

@@ -73,10 +73,12 @@ def _newer(capture: str | None, than: str | None) -> bool:
 class ScanWatch:
     """The per-batch hook of a scan: record rights captures, reopen reposted cases, close removed ones."""
 
-    def __init__(self, registry: Registry, run_id: int | None, *, store: bool = True) -> None:
+    def __init__(self, registry: Registry, run_id: int | None, *, store: bool = True, captures: bool = True) -> None:
         self.registry = registry
         self.run_id = run_id
         self.store = store
+        #: record rights captures (off for imported Spark output, which ships neither headers nor every text)
+        self.record = captures
         self.events: list[dict[str, Any]] = []
         self.captures = 0
         self.state = _State()
@@ -121,7 +123,7 @@ class ScanWatch:
         """One batch's outcomes ``(kind, document, findings, suppressed)``, inside the batch's transaction."""
         if not self._ok:
             return
-        if self.store:
+        if self.store and self.record:
             self._record_captures(results)
         if self._generation() != self.state.generation:
             self._load()  # a case changed since (another process, or this watch)

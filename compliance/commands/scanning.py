@@ -288,3 +288,5 @@ def import_findings_cmd(state: State, folder: str, fmt: str) -> None:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
         click.echo(result.paragraph(folder), err=True)
+    for line in case_lines(result.case_events):
+        click.echo(line, err=True)

@@ -58,8 +58,8 @@ def _clip(value: Any, n: int = _MAX_VALUE) -> str:
 
 def capture_kind(url: str | None) -> str | None:
     """``robots.txt`` or ``tdmrep.json`` when the URL is that file at a site's root, else None."""
-    if not url:
-        return None
+    if not url or not url.endswith(("/robots.txt", "/.well-known/tdmrep.json", ">")):
+        return None  # the common case, without parsing the URL (this runs for every scanned page)
     if url.startswith("<") and url.endswith(">"):
         url = url[1:-1]
     try:
@@ -104,9 +104,9 @@ def page_rights(root: Any) -> dict[str, Any]:
         name = (el.get("name") or el.get("property") or "").strip().lower()
         if name in ("tdm-reservation", "tdm-policy") and name not in out:
             out[name] = _clip(el.get("content") or "")
-        elif name == "robots":
+        elif name == "robots" and len(out.get("robots") or "") < _MAX_VALUE:
             content = _clip(el.get("content") or "")
-            out["robots"] = f"{out['robots']}, {content}" if out.get("robots") else content
+            out["robots"] = _clip(f"{out['robots']}, {content}") if out.get("robots") else content
     licences: list[str] = []
     for el in root.iter("a", "link"):
         rel = (el.get("rel") or "").lower().split()

@@ -63,6 +63,23 @@ class _State:
         return bool(self.removed_urls or self.removed_sites or self.live)
 
 
+def _host(doc: Any) -> str:
+    """The document's host as ``Document.host`` gives it, without parsing plain URLs (runs for every page)."""
+    url = doc.url or ""
+    i = url.find("://")
+    if i > 0:
+        rest = url[i + 3:]
+        end = len(rest)
+        for ch in "/?#":
+            j = rest.find(ch)
+            if 0 <= j < end:
+                end = j
+        netloc = rest[:end]
+        if netloc and not any(c in netloc for c in "@[]\\%") and netloc.isascii():
+            return netloc.split(":", 1)[0].lower()
+    return doc.host or ""
+
+
 def _newer(capture: str | None, than: str | None) -> bool:
     """Whether a capture is later than a date; an undated capture counts as now (later than any recorded date)."""
     if not capture or not than:
@@ -134,7 +151,7 @@ class ScanWatch:
                 continue
             url = doc.url
             st = self.state
-            host = doc.host or ""
+            host = _host(doc)
             if url not in st.removed_urls and host not in st.removed_sites and url not in st.live:
                 continue
             if kind == "done":

@@ -189,3 +189,24 @@ def test_a_scan_sees_cases_changed_while_it_runs(env):
     reg.close()
     assert [e["action"] for e in summary.case_events] == ["reposted"]
     assert env["show"]()["status"] == "reposted"
+
+
+def test_imported_spark_output_runs_the_watch_too(env):
+    """`import-findings` (the Spark engine's way into the registry) runs the repost watch on each batch: pages
+    that now show other text close the case, with the capture's record id and date."""
+    run, show = env["run"], env["show"]
+    run("cases", "mark", "1", "sent", "--at", "2025-03-02")
+    out = env["tmp"] / "spark-out"
+    out.mkdir()
+    rows = [{"t": "doc", "bytes": 100, "findings": [],
+             "document": {"url": f"{COPYCAT}/news/{x}", "path": "crawl-2.warc.gz", "sha256": "0" * 64,
+                          "warc_record_id": f"<urn:uuid:spark-{x}>", "warc_date": "2025-03-15T00:00:00Z",
+                          "source_format": "warc"}} for x in ("a", "b")]
+    (out / "part-00000").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    r = run("import-findings", out)
+    assert r.exit_code == 0, r.stderr
+    assert "closed as removed" in r.stderr
+    c = show()
+    assert c["status"] == "removed"
+    (closing,) = [e for e in c["events"] if e["action"] == "removed"]
+    assert closing["warc_record_id"] == "<urn:uuid:spark-b>" and closing["warc_date"] == "2025-03-15T00:00:00Z"

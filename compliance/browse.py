@@ -53,7 +53,8 @@ QUERIES: dict[str, dict[str, str]] = {
         "title": "Open cases",
         "description": "Cases not yet removed or rejected, oldest first: status, since when, age in days.",
         "sql": """SELECT c.id AS case_id, c.site, p.name AS publisher, c.status,
-       (SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = c.status) AS status_since,
+       (SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = c.status
+        AND e.action != 'evidence') AS status_since,
        c.opened_at, c.opened_by,
        CAST(julianday('now') - julianday(c.opened_at) AS INTEGER) AS age_days,
        (SELECT count(*) FROM case_findings cf WHERE cf.case_id = c.id) AS findings

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import getpass
-import json
 import os
 import re
 import statistics
@@ -256,8 +255,8 @@ SELECT c.id, c.site, p.name, c.status, c.opened_at, c.opened_by, c.updated_at,
        (SELECT count(*) FROM case_findings cf WHERE cf.case_id = c.id),
        (SELECT count(DISTINCT cf.url) FROM case_findings cf WHERE cf.case_id = c.id AND cf.url IS NOT NULL),
        (SELECT count(*) FROM case_findings cf WHERE cf.case_id = c.id AND cf.gone_at IS NOT NULL),
-       (SELECT e.at FROM case_events e WHERE e.case_id = c.id AND e.to_status = c.status ORDER BY e.at DESC, e.id DESC
-        LIMIT 1),
+       (SELECT e.at FROM case_events e WHERE e.case_id = c.id AND e.to_status = c.status AND e.action != 'evidence'
+        ORDER BY e.at DESC, e.id DESC LIMIT 1),
        (SELECT e.by FROM case_events e WHERE e.case_id = c.id ORDER BY e.id DESC LIMIT 1)
 FROM cases c JOIN publishers p ON p.id = c.publisher_id
 """
@@ -425,8 +424,3 @@ def case_stats(registry: Registry, *, publisher: str | None = None, now: str | N
         "reposted_now": sum(1 for c in cases if c["status"] == "reposted"),
         "open_cases": [dict(c, age_days=_age_days(c["opened_at"], t_now)) for c in open_cases_],
     }
-
-
-def to_json(value: Any) -> str:
-    """JSON for case data (dates are strings already)."""
-    return json.dumps(value, indent=2, ensure_ascii=False)

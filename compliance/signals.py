@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any, Iterable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 __all__ = [
     "RIGHTS_HEADERS",

@@ -1,7 +1,7 @@
 # Two commands on a fresh machine (Python 3.11+, make, git):
 #   make demo   set up .venv, register corpus/works, scan corpus/crawl, write reports/
 #   make test   set up .venv with the test extras and run the whole suite
-#               (with the Spark extra; the Spark tests need Java 17 and skip, saying so, without it)
+#               (with the Spark and browse extras; the Spark tests need Java 17 and skip, saying so, without it)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -13,7 +13,7 @@ C      := $(BIN)/compliance --db $(DB)
 
 $(STAMP): pyproject.toml setup.py compliance/_kernel.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,spark]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,spark,browse]'
 	@touch $(STAMP)
 
 install: $(STAMP)

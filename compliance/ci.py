@@ -26,8 +26,8 @@ __all__ = ["CheckResult", "CheckedDocument", "FAIL_LEVELS", "reaches", "render_t
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 CHECK_FORMATS = ("text", "json", "sarif", "junit")
 
-#: Verdicts at or above each --fail-on level.
-FAIL_LEVELS = {"violation": ("violation",), "review": ("violation", "review")}
+#: Verdicts at or above each --fail-on level ("reposted": none by verdict alone; see CheckResult.fails).
+FAIL_LEVELS = {"reposted": (), "violation": ("violation",), "review": ("violation", "review")}
 SARIF_LEVEL = {"violation": "error", "review": "warning"}
 FALLBACK_RULE = "copied-passage"
 RULE_HELP = {
@@ -37,9 +37,10 @@ RULE_HELP = {
 }
 
 
-def reaches(verdict: str, fail_on: str) -> bool:
-    """Whether a finding's verdict fails the gate at this --fail-on level."""
-    return verdict in FAIL_LEVELS[fail_on]
+def reaches(verdict: str, fail_on: str, reposted: bool = False) -> bool:
+    """Whether a finding fails the gate at this --fail-on level: by its verdict, or as a copy of a removed case
+    found again (which fails at every level)."""
+    return reposted or verdict in FAIL_LEVELS[fail_on]
 
 
 @dataclass
@@ -78,10 +79,27 @@ class CheckResult:
     ended_at: str = ""
     seconds: float = 0.0
     rule_descriptions: dict[str, str] = field(default_factory=dict)
+    #: reposts (and removals) the repost watch saw during the check (compliance/watch.py)
+    case_events: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def reposts(self) -> dict[str, int]:
+        """Finding id -> the case it reopened as reposted."""
+        out: dict[str, int] = {}
+        for e in self.case_events:
+            if e.get("action") == "reposted":
+                for fid in e.get("findings") or [e.get("finding")]:
+                    if fid:
+                        out.setdefault(fid, e["case"])
+        return out
+
+    def fails(self, f: dict[str, Any]) -> bool:
+        """Whether this finding fails the gate."""
+        return reaches(f["verdict"], self.fail_on, f.get("id") in self.reposts)
 
     @property
     def failing(self) -> list[dict[str, Any]]:
-        return [f for f in self.findings if reaches(f["verdict"], self.fail_on)]
+        return [f for f in self.findings if self.fails(f)]
 
     @property
     def exit_code(self) -> int:
@@ -106,7 +124,9 @@ class CheckResult:
         counts = ", ".join(f"{n} {v}" for v, n in sorted(self.counts().items())) or "none"
         verdict = {0: "PASS", 1: "FAIL", 2: "ERROR"}[self.exit_code]
         err = f", {len(self.errors)} input error(s)" if self.errors else ""
-        return (f"{verdict}: {len(self.documents)} document(s) checked, {len(self.findings)} finding(s) ({counts}), "
+        reposts = len(self.reposts)
+        rep = f", {reposts} reposted (copies of removed cases found again)" if reposts else ""
+        return (f"{verdict}: {len(self.documents)} document(s) checked, {len(self.findings)} finding(s) ({counts}){rep}, "
                 f"{len(self.failing)} at or above --fail-on {self.fail_on}{err}.")
 
 
@@ -125,13 +145,15 @@ def _oneline(s: Any) -> str:
 def render_text(result: CheckResult) -> str:
     """One line per finding, then the decision."""
     lines = []
+    reposts = result.reposts
     for f in result.findings:
-        mark = "FAIL" if reaches(f["verdict"], result.fail_on) else "note"
+        mark = "FAIL" if result.fails(f) else "note"
         doc = f["document"]
         where = doc.get("path") or doc.get("url")
         p = f["passages"][0] if f["passages"] else None
         span = f":{p['doc_start']}-{p['doc_end']}" if p else ""
-        lines.append(_oneline(f"{mark} {where}{span} [{f['id']}] {_describe(f)}"))
+        rep = f"reposted (case #{reposts[f['id']]}): " if f["id"] in reposts else ""
+        lines.append(_oneline(f"{mark} {where}{span} [{f['id']}] {rep}{_describe(f)}"))
     for e in result.errors:
         lines.append(_oneline(f"ERROR {e}"))
     lines.append(result.summary_line())
@@ -149,6 +171,8 @@ def render_json(result: CheckResult) -> str:
         "documents": [{"path": d.path, "url": d.url, "sha256": d.sha256, "findings": d.findings}
                       for d in result.documents],
         "findings": result.findings,
+        "reposted": [{"finding": fid, "case": case} for fid, case in result.reposts.items()],
+        "cases": result.case_events,
         "errors": result.errors,
     }, indent=2, ensure_ascii=False) + "\n"
 
@@ -203,16 +227,21 @@ def render_sarif(result: CheckResult) -> str:
             loc["message"] = {"text": note}
             locations.append(loc)
         level = SARIF_LEVEL.get(f["verdict"], "note")
+        case = result.reposts.get(f["id"])
+        if case is not None:
+            level = "error"
         sarif_result: dict[str, Any] = {
             "ruleId": rule, "ruleIndex": rule_ids.index(rule), "level": level,
             "kind": "fail" if level in ("error", "warning") else "informational",
-            "message": {"text": _describe(f) + (". " + " ".join(f["reasons"]) if f.get("reasons") else "")},
+            "message": {"text": (f"Reposted (case #{case}): a copy of a removed case found again. "
+                                 if case is not None else "")
+                        + _describe(f) + (". " + " ".join(f["reasons"]) if f.get("reasons") else "")},
             "locations": locations,
             "partialFingerprints": {"findingId/v1": f["id"]},
             "properties": {"verdict": f["verdict"], "rules": f.get("rules", []), "work": f["work"],
                            "copiedWords": f["copied_words"], "workCoverage": f["work_coverage"],
                            "contact": f["contact"], "documentUrl": doc.get("url"),
-                           "failsGate": reaches(f["verdict"], result.fail_on)},
+                           "repostedCase": case, "failsGate": result.fails(f)},
         }
         results.append(sarif_result)
     rules = [{"id": r, "name": r.replace("-", " ").title().replace(" ", ""),
@@ -270,14 +299,17 @@ def render_junit(result: CheckResult) -> str:
     cases = []
     failing_docs = 0
     for d in result.documents:
-        bad = [by_id[i] for i in d.findings if i in by_id and reaches(by_id[i]["verdict"], result.fail_on)]
-        other = [by_id[i] for i in d.findings if i in by_id and not reaches(by_id[i]["verdict"], result.fail_on)]
+        bad = [by_id[i] for i in d.findings if i in by_id and result.fails(by_id[i])]
+        other = [by_id[i] for i in d.findings if i in by_id and not result.fails(by_id[i])]
         failing_docs += bool(bad)
         body = []
         for f in bad:
             spans = ", ".join(f"{p['doc_start']}-{p['doc_end']}" for p in f["passages"])
             detail = f"finding {f['id']}: " + " ".join(f.get("reasons") or []) + f" (characters {spans})"
-            body.append(f'      <failure type="{_attr(f["verdict"])}" message="{_attr(_describe(f))}">'
+            case = result.reposts.get(f["id"])
+            kind = "reposted" if case is not None else f["verdict"]
+            message = (f"reposted (case #{case}): " if case is not None else "") + _describe(f)
+            body.append(f'      <failure type="{_attr(kind)}" message="{_attr(message)}">'
                         f"{_text(detail)}</failure>")
         if other:
             body.append("      <system-out>" + _text("\n".join(f"{f['id']} {_describe(f)}" for f in other))

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .commands import notices, registry, reporting, rules, scanning
+from .commands import browse, cases, notices, registry, reporting, rules, scanning
 from .commands.base import CONTEXT_SETTINGS, Group, State
 
 
@@ -32,6 +32,8 @@ def cli(ctx: click.Context, db: Path, rules_dir: Path | None) -> None:
       compliance register corpus/                 # register articles and notices
       compliance scan crawl/ > findings.jsonl     # find copies, store findings
       compliance report                           # summaries in reports/
+      compliance cases open --site copycat.example  # follow the copies to removal
+      compliance browse                           # the registry in a browser
     \b
     Every command has --help with examples.  Exit codes: 0 ok, 1 findings at
     the --fail-on level (check), 2 tool error.
@@ -41,7 +43,8 @@ def cli(ctx: click.Context, db: Path, rules_dir: Path | None) -> None:
 
 # The command groups, each from its own module (they import nothing from here).
 for _command in (registry.register, registry.works, registry.publishers, scanning.scan, scanning.import_findings_cmd,
-                 reporting.report, reporting.evidence, reporting.check, notices.notices, rules.rules):
+                 reporting.report, reporting.evidence, reporting.check, cases.cases, browse.browse, notices.notices,
+                 rules.rules):
     cli.add_command(_command)
 
 

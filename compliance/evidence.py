@@ -240,7 +240,21 @@ def _licence_check(info: dict[str, Any], verdict: str, reasons: list[str], rules
             "verdict": verdict, "reasons": reasons, "rules": rules}
 
 
-def _item(registry: Registry, row: tuple[Any, ...], runs: dict[int, dict[str, Any]]) -> dict[str, Any]:
+def _rights(registry: Registry, url: str | None, doc_sha: str, when: str | None, work_url: str | None,
+            crawlers: tuple[str, ...] | None) -> dict[str, Any]:
+    """What the copied page and the publisher's original said about reuse, each signal with its capture."""
+    from .signals import page_rights_statement
+
+    if "captures" not in registry.db.table_names():
+        return {}
+    original = page_rights_statement(registry, work_url, crawlers=crawlers, when=when) if work_url else {
+        "url": None, "signals": [], "note": "the work has no URL on record: the original page cannot be looked up"}
+    return {"copy": page_rights_statement(registry, url, crawlers=crawlers, when=when, sha256=doc_sha),
+            "original": original, "crawlers": list(crawlers) if crawlers is not None else None}
+
+
+def _item(registry: Registry, row: tuple[Any, ...], runs: dict[int, dict[str, Any]],
+          crawlers: tuple[str, ...] | None = None) -> dict[str, Any]:
     (fid, passages_json, copied, coverage, verdict, reasons, rules, attribution, created, updated, run_id,
      doc_id, path, url, title, fetched_at, warc_id, warc_date, payload_digest, source_format, doc_sha, raw_sha,
      doc_text, extra_text, num, work_id, work_title, work_url, published, author, work_text, work_sha, work_raw_sha,
@@ -281,20 +295,25 @@ def _item(registry: Registry, row: tuple[Any, ...], runs: dict[int, dict[str, An
         "matches": matches,
         "attribution": _attribution_check(info, doc_text, extra_text or "", json.loads(attribution or "[]")),
         "licence": _licence_check(info, verdict, reasons_l, rules_l),
+        "rights": _rights(registry, url, doc_sha, warc_date or fetched_at, work_url, crawlers),
         "scan_run": runs.get(run_id, {}) if run_id is not None else {},
     }
 
 
-def packet_name(*, finding: str | None = None, site: str | None = None) -> str:
+def packet_name(*, finding: str | None = None, site: str | None = None, case: int | None = None) -> str:
     """The packet's folder name: a safe name that cannot leave reports/evidence/."""
+    if case is not None:
+        return f"case-{int(case)}"
     if site is not None:
         return "site-" + safe_name(site.lower())
     return safe_name(finding or "packet")
 
 
 def build_packet(registry: Registry, finding_ids: list[str], *, scope: dict[str, Any],
-                 rules_version: str | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The packet as data: provenance, then one item per finding (work, copy, matches, checks), then drafts' inputs."""
+                 rules_version: str | None = None, options: dict[str, Any] | None = None,
+                 crawlers: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The packet as data: provenance, then one item per finding (work, copy, matches, checks, rights signals),
+    then drafts' inputs.  *crawlers* is the AI crawler list from rules/ (robots.txt look-ups)."""
     scope = {"finding": None, "site": None, **scope}
     runs: dict[int, dict[str, Any]] = {}
     items = []
@@ -302,7 +321,7 @@ def build_packet(registry: Registry, finding_ids: list[str], *, scope: dict[str,
         row = registry.db.execute(_FINDING_SQL + " WHERE f.id = ?", [fid]).fetchone()
         if row is None:
             raise ReportError(f"finding {fid} is not in {registry.path}")
-        items.append(_item(registry, row, runs))
+        items.append(_item(registry, row, runs, crawlers))
     items.sort(key=lambda it: (it["work"]["publisher"], it["copy"]["url"] or it["copy"]["path"] or "",
                                it["work"]["id"]))
     holders = sorted({(it["work"]["holder"] or it["work"]["publisher"], it["work"]["contact_email"] or "")

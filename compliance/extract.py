@@ -20,6 +20,7 @@ import logging
 import re
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["Extracted", "extract_html", "html_to_text", "strip_tags", "EXTRACTOR"]
 
@@ -52,7 +53,7 @@ class Extracted:
     text: str
     title: str | None = None
     extra_text: str = ""
-    meta: dict[str, str] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 def _parse(html: str):  # noqa: ANN202 - lxml element or None
@@ -182,6 +183,10 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
                 seen.add(ln)
                 extra.append(ln)
     out = Extracted(text=body, title=title, extra_text="\n".join(extra[:_MAX_EXTRA_LINES]))
+    if root is not None:  # what the page says about reuse (TDMRep <meta>, robots noai, licence links)
+        from .signals import page_rights
+
+        out.meta["rights"] = page_rights(root)
     if fallback:
         out.meta["extraction"] = "tag-strip (the page is nested too deeply to parse)"
     return out

@@ -167,4 +167,80 @@ def m003_scanned_raw_sha256(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS scanned_raw ON scanned(raw_sha256, scan_key)")
 
 
+@migrations()
+def m004_cases_and_captures(db: Database) -> None:
+    """Cases (a site's copies of one publisher's works, from finding to removal), their findings and events,
+    and the captures whose rights signals evidence packets quote (pages, robots.txt, tdmrep.json)."""
+    _run(db, """
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            site TEXT NOT NULL,                      -- host of the copies (or the "(no URL: ...)" label)
+            publisher_id INTEGER NOT NULL REFERENCES publishers(id),
+            status TEXT NOT NULL DEFAULT 'open',     -- open drafted sent acknowledged removed rejected reposted
+            opened_at TEXT NOT NULL,
+            opened_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (site, publisher_id)
+        );
+        CREATE INDEX cases_status ON cases(status);
+        CREATE TABLE case_findings (
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            finding_id TEXT NOT NULL,                -- findings.id (no foreign key: import-findings may replace rows)
+            work_num INTEGER NOT NULL REFERENCES works(num),
+            url TEXT,                                -- the copy's URL, watched by every scan
+            captured_at TEXT,                        -- the copy's capture date (WARC-Date, fetched_at)
+            added_at TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            gone_at TEXT,                            -- a later capture of url shows other text ...
+            gone_warc_record_id TEXT,                -- ... this one
+            gone_warc_date TEXT,
+            gone_run_id INTEGER,
+            PRIMARY KEY (case_id, finding_id)
+        );
+        CREATE INDEX case_findings_url ON case_findings(url);
+        CREATE INDEX case_findings_finding ON case_findings(finding_id);
+        CREATE TABLE case_events (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            action TEXT NOT NULL,                    -- opened added marked reposted removed evidence
+            from_status TEXT,
+            to_status TEXT,
+            at TEXT NOT NULL,                        -- when it happened (--at, or the capture's date)
+            recorded_at TEXT NOT NULL,               -- when this row was written
+            by TEXT NOT NULL,                        -- who: $USER, --by, or "scan run N"
+            note TEXT,                               -- why
+            finding_id TEXT,
+            url TEXT,
+            warc_record_id TEXT,
+            warc_date TEXT,
+            run_id INTEGER,
+            packet TEXT,                             -- evidence: the packet folder ...
+            manifest_sha256 TEXT                     -- ... and the SHA-256 of its manifest.json
+        );
+        CREATE INDEX case_events_case ON case_events(case_id);
+        CREATE INDEX case_events_run ON case_events(run_id, action);
+        CREATE TABLE captures (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            host TEXT NOT NULL,
+            kind TEXT NOT NULL,                      -- page, robots.txt, tdmrep.json
+            signals TEXT NOT NULL DEFAULT '{}',      -- JSON: HTTP headers and <meta>/<link> signals, or the file
+            sha256 TEXT NOT NULL DEFAULT '',         -- of the extracted text
+            warc_record_id TEXT NOT NULL DEFAULT '',
+            warc_date TEXT,
+            fetched_at TEXT,
+            path TEXT,
+            offset INTEGER,
+            source_format TEXT,
+            run_id INTEGER REFERENCES scan_runs(id),
+            recorded_at TEXT NOT NULL,
+            UNIQUE (url, sha256, warc_record_id)
+        );
+        CREATE INDEX captures_host ON captures(host, kind);
+        CREATE INDEX works_url ON works(url);
+        CREATE INDEX documents_url ON documents(url);
+        INSERT INTO meta(key, value) VALUES ('cases_generation', '0');
+        """)
+
+
 SCHEMA_VERSION = len(migrations._migrations)

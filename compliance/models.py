@@ -39,6 +39,9 @@ class Document:
     offset: int | None = None  # byte offset of the record in its container file
     extra_text: str = ""  # footer notices / attribution lines extractors drop
     meta: dict[str, Any] = field(default_factory=dict)
+    #: rights headers of the HTTP response (TDM-Reservation, TDM-Policy, X-Robots-Tag, Link), lower-case names;
+    #: None when the document came with no HTTP response (a file, a feed item)
+    http_headers: dict[str, str] | None = None
 
     @property
     def sha256(self) -> str:

@@ -49,6 +49,8 @@ NOT_LEGAL_ADVICE = ("This report is produced by software from automated text mat
 
 VERDICT_ORDER = ("violation", "review", "permitted-excerpt", "licensed")
 VERDICT_COLORS = {"violation": "#b3261e", "review": "#b26a00", "permitted-excerpt": "#3b6ea5", "licensed": "#2e7d32"}
+CASE_COLORS = {"open": "#44546a", "drafted": "#6b5ca5", "sent": "#b26a00", "acknowledged": "#3b6ea5",
+               "rejected": "#7a4b2a", "reposted": "#b3261e", "removed": "#2e7d32"}
 
 #: The Content-Security-Policy every HTML output carries: nothing runs, nothing loads.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -294,7 +296,13 @@ def build_summary(registry: Registry, *, publisher: str | None = None, verdict: 
         t["violations"] += f["verdict"] == "violation"
         t["words"] += f["copied_words"]
     top = sorted(site_totals.items(), key=lambda kv: (-kv[1]["violations"], -kv[1]["words"], kv[0]))[:top_sites]
-    return {"tool": "compliance", "version": __version__, "generated_at": now_utc(),
+    generated = now_utc()
+    cases = None
+    if "cases" in registry.db.table_names():
+        from .cases import case_stats
+
+        cases = case_stats(registry, publisher=publisher, now=generated)
+    return {"tool": "compliance", "version": __version__, "generated_at": generated,
             "registry": str(registry.path), "registry_version": registry.registry_version(),
             "filters": {"publisher": publisher, "verdict": verdict, "since": since},
             "notice": NOT_LEGAL_ADVICE,
@@ -308,7 +316,11 @@ def build_summary(registry: Registry, *, publisher: str | None = None, verdict: 
                 "sites": [{"label": s, "value": t["words"], "findings": t["findings"],
                            "violations": t["violations"]} for s, t in top],
                 "timeline": _timeline(everything),
+                "cases": ([{"label": b["status"], "value": b["count"]} for b in cases["by_status"]]
+                          if cases else []),
+                "case_ages": ([{"label": k, "value": v} for k, v in cases["ages"].items()] if cases else []),
             },
+            "cases": cases,
             "publishers": out}
 
 
@@ -372,6 +384,8 @@ def render_html(summary: dict[str, Any]) -> str:
         "verdicts": bar_chart(ch["verdicts"], colors=VERDICT_COLORS, label_w=130),
         "sites": bar_chart([dict(s, note=f"{s['findings']} finding(s)") for s in ch["sites"]]),
         "timeline": column_chart(ch["timeline"]),
+        "cases": bar_chart(ch.get("cases") or [], colors=CASE_COLORS, label_w=130),
+        "case_ages": bar_chart(ch.get("case_ages") or [], label_w=130),
     }
     return template_env("html").get_template("summary.html.j2").render(s=summary, charts=charts)
 

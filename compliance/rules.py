@@ -16,6 +16,8 @@ Rule kinds (the README documents every key):
   for a term, on conditions.
 * ``page-signal``: words and patterns that mark a page as commercial.
 * ``false-positive``: text two articles share without copying.
+* ``crawler-list``: user agents of AI crawlers, looked up in captured
+  ``robots.txt`` files for the rights signals of evidence packets.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from .falsepositives import BoilerplateRule, CommonTextRule, FalsePositiveRules,
 from .settings import MatcherSettings, load_matcher_settings
 
 __all__ = ["RuleSet", "Licence", "PublisherPolicy", "PartnerGrant", "PageSignal", "ExcerptAllowance",
-           "AttributionRequirement", "load_rules", "default_rules_dir", "RULE_SCHEMAS", "DEFAULT_PUBLISHER"]
+           "AttributionRequirement", "CrawlerList", "load_rules", "default_rules_dir", "RULE_SCHEMAS", "DEFAULT_PUBLISHER"]
 
 DEFAULT_PUBLISHER = "*"
 
@@ -144,6 +146,16 @@ class PageSignal:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class CrawlerList:
+    """User agents of crawlers with one purpose (for now: AI training and answering), for robots.txt look-ups."""
+
+    id: str
+    purpose: str
+    agents: tuple[str, ...]
+    description: str = ""
+
+
 @dataclass
 class RuleSet:
     """Everything loaded from a rules folder."""
@@ -158,6 +170,17 @@ class RuleSet:
     publishers: dict[str, PublisherPolicy] = field(default_factory=dict)  # publisher name ("*") -> policy
     grants: list[PartnerGrant] = field(default_factory=list)
     signals: list[PageSignal] = field(default_factory=list)
+    crawlers: list[CrawlerList] = field(default_factory=list)
+
+    @property
+    def ai_crawlers(self) -> tuple[str, ...]:
+        """Every AI crawler agent the crawler lists name, in file order, each once (case ignored)."""
+        seen: dict[str, str] = {}
+        for lst in self.crawlers:
+            if lst.purpose == "ai":
+                for a in lst.agents:
+                    seen.setdefault(a.lower(), a)
+        return tuple(seen.values())
 
     def version(self) -> str:
         """'rules version': a hash of every rule file and matcher setting."""
@@ -252,6 +275,7 @@ RULE_SCHEMAS: dict[str, Schema] = {
         "signal": (str, True), "phrases": (list, False), "patterns": (list, False), "min_hits": (int, False),
     },
     "false-positive": {"type": (str, True)},
+    "crawler-list": {"purpose": (str, True), "agents": (list, True)},
 }
 _KIND_ALIASES = {"license": "licence"}
 
@@ -407,6 +431,7 @@ def load_rules(directory: Path | None = None) -> RuleSet:
     policies: list[tuple[Path, PublisherPolicy]] = []
     grants: list[tuple[Path, PartnerGrant]] = []
     signals: list[PageSignal] = []
+    crawlers: list[CrawlerList] = []
     licence_ids: set[str] = set()  # every licence id a file declares, valid or not
     for path, data in tables:
         rid = data.get("id")
@@ -470,6 +495,18 @@ def load_rules(directory: Path | None = None) -> RuleSet:
                 problems.append(f"{path}: key 'min_hits' must be at least 1")
             signals.append(PageSignal(rid, data.get("signal", "commercial"), phrases, patterns,
                                       data.get("min_hits", 2), data.get("description", "")))
+        elif kind == "crawler-list":
+            agents = _str_list(path, "agents", data.get("agents"), problems)
+            bad = [a for a in agents if not re.fullmatch(r"[A-Za-z0-9_.-]+", a.strip())]
+            if bad:
+                problems.append(f"{path}: agent {bad[0]!r} is not a robots.txt product token (letters, digits, "
+                                "'_', '-', '.')")
+            if "agents" in data and not agents and not bad:
+                problems.append(f"{path}: key 'agents' must list at least one user agent")
+            if data.get("purpose", "ai") != "ai":
+                problems.append(f"{path}: unknown purpose {data['purpose']!r} (expected: ai)")
+            crawlers.append(CrawlerList(rid, data.get("purpose", "ai"), tuple(a.strip() for a in agents),
+                                        data.get("description", "")))
 
     # cross-references, once every file is read
     by_publisher: dict[str, tuple[Path, PublisherPolicy]] = {}
@@ -497,7 +534,7 @@ def load_rules(directory: Path | None = None) -> RuleSet:
     return RuleSet(directory, matcher, FalsePositiveRules(fp["quotes"], fp["boiler"], fp["common"], fp["short"]),
                    {k: str(v) for k, v in ids.items()}, raw_by_id, digest.hexdigest()[:16],
                    licences=licences, publishers={k: v[1] for k, v in by_publisher.items()},
-                   grants=[g for _, g in grants], signals=signals)
+                   grants=[g for _, g in grants], signals=signals, crawlers=crawlers)
 
 
 def _load_false_positive(path: Path, data: dict[str, Any], rid: str | None, problems: list[str],

@@ -73,6 +73,7 @@ class ScanSummary:
     verdicts: dict[str, int] = field(default_factory=dict)
     suppressed: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    case_events: list[dict[str, Any]] = field(default_factory=list)  # reposts and removals (compliance/watch.py)
 
     def paragraph(self) -> str:
         """The closing paragraph: what was scanned, what was skipped, findings, errors."""
@@ -517,6 +518,10 @@ def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | 
                  registry.registry_version(), rules.version(), __version__])
             run_id = int(cur.lastrowid)
     summary.run_id = run_id
+    from .watch import ScanWatch
+
+    watch = ScanWatch(registry, run_id, store=options.store)  # repost watch and rights captures, per batch
+    summary.case_events = watch.events
     check_known = options.store and not options.rescan
     _WORKER.update(scanner=scanner, check_known=check_known)
     pool: Any = None
@@ -570,6 +575,7 @@ def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | 
                             [run_id, getattr(err, "path", None), getattr(err, "offset", None), str(err)])
                 if run_id is not None:
                     _update_run(registry, run_id, summary, None)
+            watch.observe(results)
         for kind, doc, findings, _ in results:  # only now that they are committed
             if kind == "error":
                 if on_error:

@@ -9,7 +9,7 @@ import pytest
 
 from compliance.cli import cli
 
-COMMANDS = ["register", "works", "publishers", "scan", "report", "notices", "rules"]
+COMMANDS = ["register", "works", "publishers", "scan", "report", "cases", "browse", "notices", "rules"]
 
 WORK = ("Tram line opens\n\n"
         + "The new tram line between the station and the university opened on Saturday, with free rides all weekend "

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from crash_helpers import cmd, env, make_inputs, register_args, registry_state, run_to_end
+from compliance.migrations import SCHEMA_VERSION
 
 pytestmark = pytest.mark.slow
 
@@ -126,7 +127,7 @@ def test_registers_and_a_scan_at_once_on_a_new_registry(setup, tmp_path):
         assert "locked" not in err and "Traceback" not in err
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM works").fetchone()[0] == len(pads)
-    assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 3  # migrated once
+    assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == SCHEMA_VERSION  # migrated once
     conn.close()
     scan = _popen(db, "scan", str(setup["a"]), "--workers", "2", "--quiet")
     time.sleep(0.3)

@@ -86,6 +86,8 @@ def report(state: State, out_dir: Path, publisher: str | None, verdict: str | No
 @click.argument("finding", required=False)
 @click.option("--site", help="Every violation whose copy is on this site (host name; subdomains included).")
 @click.option("--all-sites", is_flag=True, help="One packet per site that has violations.")
+@click.option("--case", "case", metavar="CASE",
+              help="The findings of a case (see `compliance cases`); the packet is recorded in the case.")
 @click.option("--verify", "verify_dir", type=click.Path(path_type=Path), metavar="PACKET",
               help="Re-compute the hashes of a packet folder and compare them with its files and the registry.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="reports",
@@ -93,8 +95,8 @@ def report(state: State, out_dir: Path, publisher: str | None, verdict: str | No
 @click.option("--format", "fmts", multiple=True, metavar="FORMAT",
               help="html, md, json, txt (the plain-text notices) or all (the default); with --verify: text or json.")
 @click.pass_obj
-def evidence(state: State, finding: str | None, site: str | None, all_sites: bool, verify_dir: Path | None,
-             out_dir: Path, fmts: tuple[str, ...]) -> None:
+def evidence(state: State, finding: str | None, site: str | None, all_sites: bool, case: str | None,
+             verify_dir: Path | None, out_dir: Path, fmts: tuple[str, ...]) -> None:
     """Write a takedown evidence packet for one finding, or for every violation on a site.
 
     A packet holds: a provenance header (tool and version, registry and rules
@@ -103,8 +105,16 @@ def evidence(state: State, finding: str | None, site: str | None, all_sites: boo
     record's SHA-256); the infringing copy (URL, capture time, WARC record id,
     SHA-256 of the raw capture and of the extracted text, page title); every
     passage side by side with the differences highlighted; what credit was
-    looked for and found; and drafts of a DMCA notice (17 U.S.C. 512(c)(3)),
-    an EU DSA Article 16 notice and a Google copyright-removal bulk file.
+    looked for and found; the rights signals of the copied page and of the
+    original, each with the capture it comes from (TDMRep headers, <meta> and
+    tdmrep.json; robots.txt and the AI crawlers it disallows; noai; the
+    licence link), a missing one stated as missing; and drafts of a DMCA
+    notice (17 U.S.C. 512(c)(3)), an EU DSA Article 16 notice and a Google
+    copyright-removal bulk file.
+
+    --case CASE writes the packet of a case's findings into
+    OUT/evidence/case-N/ and records it in the case with the SHA-256 of its
+    manifest.json (`compliance cases show N` lists it).
 
     \b
     Files in OUT/evidence/<finding id or site-HOST>/:
@@ -121,14 +131,16 @@ def evidence(state: State, finding: str | None, site: str | None, all_sites: boo
       compliance evidence 4c85f57cec8c6920          # a finding id (or a unique prefix)
       compliance evidence --site copycat.example --format html,txt
       compliance evidence --all-sites --out reports
+      compliance evidence --case 3
       compliance evidence --verify reports/evidence/site-copycat.example
     """
     from ..evidence import (EVIDENCE_FORMATS, build_packet, find_finding_ids, packet_name, packet_registry,
                             site_finding_ids, verify_packet, violating_sites, write_packet)
 
-    chosen = [x for x in (finding is not None, site is not None, all_sites, verify_dir is not None) if x]
+    chosen = [x for x in (finding is not None, site is not None, all_sites, case is not None,
+                          verify_dir is not None) if x]
     if len(chosen) != 1:
-        raise click.UsageError("give exactly one of: FINDING, --site HOST, --all-sites, --verify PACKET")
+        raise click.UsageError("give exactly one of: FINDING, --site HOST, --all-sites, --case CASE, --verify PACKET")
     if verify_dir is not None:
         fmt = (fmts or ("text",))[0]
         if fmt not in ("text", "json") or len(fmts) > 1:
@@ -156,12 +168,26 @@ def evidence(state: State, finding: str | None, site: str | None, all_sites: boo
     registry = state.registry(create=False)
     formats = _formats(fmts, EVIDENCE_FORMATS)
     rules_version = None
+    crawlers = None
     try:
-        rules_version = state.rules().version()
+        loaded = state.rules()
+        rules_version, crawlers = loaded.version(), loaded.ai_crawlers
     except ComplianceError as exc:
-        warn(f"rules not loaded, the packet records the scan's rules version only ({str(exc).splitlines()[0]})")
+        warn(f"rules not loaded, the packet records the scan's rules version only, and robots.txt captures are "
+             f"quoted without the AI crawler list ({str(exc).splitlines()[0]})")
     jobs: list[tuple[str, list[str], dict[str, Any]]] = []
-    if finding is not None:
+    case_no = None
+    if case is not None:
+        from ..cases import case_finding_ids, get_case, parse_case_id
+
+        case_no = parse_case_id(case)
+        info = get_case(registry, case_no)
+        ids = case_finding_ids(registry, case_no)
+        if not ids:
+            raise ComplianceError(f"case #{case_no} holds no finding that is still in {state.db}; "
+                                  "add one with: compliance cases open FINDING")
+        jobs.append((packet_name(case=case_no), ids, {"case": case_no, "site": info["site"]}))
+    elif finding is not None:
         fid = find_finding_ids(registry, finding)
         jobs.append((packet_name(finding=fid), [fid], {"finding": fid}))
     else:
@@ -173,17 +199,30 @@ def evidence(state: State, finding: str | None, site: str | None, all_sites: boo
             jobs.append((packet_name(site=host), site_finding_ids(registry, host), {"site": host}))
     options = {"formats": list(formats), "out": str(out_dir)}
     for name, ids, scope in jobs:
-        packet = build_packet(registry, ids, scope=scope, rules_version=rules_version, options=options)
-        for p in write_packet(packet, out_dir, name, formats):
+        packet = build_packet(registry, ids, scope=scope, rules_version=rules_version, options=options,
+                              crawlers=crawlers)
+        written = write_packet(packet, out_dir, name, formats)
+        for p in written:
             click.echo(str(p))
         click.echo(f"Packet {name}: {len(ids)} finding(s), {packet['totals']['copied_words']} words copied.",
                    err=True)
+        if case_no is not None:
+            import hashlib
+
+            from ..cases import record_packet
+
+            manifest = written[-1]
+            digest = hashlib.sha256(manifest.read_bytes()).hexdigest()
+            record_packet(registry, case_no, str(manifest.parent), digest, note=f"{len(ids)} finding(s)")
+            click.echo(f"Recorded in case #{case_no}: {manifest.parent}, manifest.json SHA-256 {digest}.", err=True)
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--fail-on", type=click.Choice(["violation", "review"]), default="violation", show_default=True,
-              help="Exit 1 when a finding has this verdict (review: also when one needs review).")
+@click.option("--fail-on", type=click.Choice(["reposted", "violation", "review"]), default="violation",
+              show_default=True,
+              help="Exit 1 when a finding has this verdict (review: also when one needs review; reposted: only "
+                   "when a copy of a removed case is found again).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "junit"]), default="text",
               show_default=True, help="Output: text lines, one JSON object, SARIF 2.1.0, or JUnit XML.")
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False, path_type=Path),
@@ -198,6 +237,12 @@ def check(ctx: click.Context, paths: tuple[str, ...], fail_on: str, fmt: str, ou
     PATHS are files, folders (recursive) or - for stdin, as for `scan`.  Every
     document is matched again (earlier scans are not trusted to be current),
     and the findings are stored in the registry unless --no-store.
+
+    Every check also runs the repost watch of `compliance cases`: a copy of
+    a removed case found again reopens the case as reposted (with --no-store,
+    the repost is reported and nothing is written).  --fail-on reposted fails
+    only on those; violation (the default) and review fail on them too, as
+    reposted copies are violations.
 
     \b
     Exit codes:
@@ -215,6 +260,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], fail_on: str, fmt: str, ou
       compliance check partner-feed/
       compliance check feed/ --fail-on review --format sarif -o compliance.sarif
       compliance check feed/ --format junit -o compliance-junit.xml --no-store
+      compliance check crawl/ --fail-on reposted    # only copies that came back after removal
     """
     import time
 
@@ -250,9 +296,10 @@ def check(ctx: click.Context, paths: tuple[str, ...], fail_on: str, fmt: str, ou
         click.echo(f"Error: {e}", err=True)
 
     t0 = time.perf_counter()
-    run_scan(registry, rules, iter_documents(list(paths)), inputs=list(paths),
-             options=ScanOptions(rescan=True, store=not no_store), on_finding=on_finding, on_error=on_error,
-             on_document=on_document)
+    summary = run_scan(registry, rules, iter_documents(list(paths)), inputs=list(paths),
+                       options=ScanOptions(rescan=True, store=not no_store), on_finding=on_finding,
+                       on_error=on_error, on_document=on_document)
+    result.case_events = list(summary.case_events)
     result.seconds = time.perf_counter() - t0
     result.ended_at = now_utc()
     render = {"text": render_text, "json": render_json, "sarif": render_sarif, "junit": render_junit}[fmt]

@@ -11,7 +11,7 @@ import click
 from .base import State, format_option, render_table
 from ..errors import RulesError
 
-_KIND_ORDER = ["licence", "publisher", "partner-grant", "page-signal", "false-positive"]
+_KIND_ORDER = ["licence", "publisher", "partner-grant", "page-signal", "crawler-list", "false-positive"]
 
 
 @click.group()

@@ -187,6 +187,18 @@ def scan(state: State, paths: tuple[str, ...], fmt: str | None, rescan: bool, wo
     _render(collected, fmt)
     if not quiet:
         click.echo(summary.paragraph(), err=True)
+        for line in case_lines(summary.case_events):
+            click.echo(line, err=True)
+
+
+def case_lines(events: list[dict[str, Any]]) -> list[str]:
+    """One sentence per case the repost watch changed (compliance/watch.py)."""
+    out = []
+    for e in events:
+        what = "reopened as reposted" if e["action"] == "reposted" else "closed as removed"
+        text = f"Case #{e['case']} ({e['site']}, {e['publisher']}) {what}: {e['reason']}."
+        out.append("".join(ch if ch.isprintable() else " " for ch in text))
+    return out
 
 
 def _render(collected: list[dict[str, Any]], fmt: str) -> None:
@@ -276,3 +288,5 @@ def import_findings_cmd(state: State, folder: str, fmt: str) -> None:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
         click.echo(result.paragraph(folder), err=True)
+    for line in case_lines(result.case_events):
+        click.echo(line, err=True)

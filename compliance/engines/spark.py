@@ -752,6 +752,7 @@ class ImportSummary:
     verdicts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     again: bool = False  # this output had been imported before (its rows replaced, nothing duplicated)
+    case_events: list[dict[str, Any]] = field(default_factory=list)  # reposts and removals (compliance/watch.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "documents": self.documents, "bytes": self.bytes, "findings": self.findings,
@@ -823,8 +824,13 @@ def import_findings(registry: Any, folder: Path, *, batch: int = 500) -> ImportS
                  summary.get("registry_version"), summary.get("rules_version"), summary.get("tool_version")])
             run_id = int(cur.lastrowid)
     out.run_id = run.run_id = run_id
+    from ..watch import ScanWatch
+
+    watch = ScanWatch(registry, run_id, captures=False)  # the repost watch of compliance cases, per batch
+    out.case_events = watch.events
 
     def store(chunk: list[dict[str, Any]]) -> None:
+        observed: list[tuple[str, Any, Any, Any]] = []
         with db.atomic():
             for row in chunk:
                 if row.get("t") == "error":
@@ -843,7 +849,9 @@ def import_findings(registry: Any, folder: Path, *, batch: int = 500) -> ImportS
                     raise ComplianceError(f"{folder}: document {d.get('url') or d.get('path')}: its text does not "
                                           "match its sha256 (a damaged output file)")
                 _store_doc(doc, d["sha256"], findings)
+                observed.append(("done", doc, [f for f in findings if f.work["id"] in known_works], None))
             _update_run(registry, run_id, run, None)
+            watch.observe(observed)
 
     def _store_doc(doc: Document, sha: str, findings: list[Finding]) -> None:
         missing = [f.work["id"] for f in findings if f.work["id"] not in known_works]

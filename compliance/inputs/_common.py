@@ -103,6 +103,8 @@ def finish_document(doc: Document) -> Document | RecordError:
     doc.text = ex.text
     doc.title = doc.title or ex.title
     doc.extra_text = "\n".join(x for x in (doc.extra_text, ex.extra_text) if x)
+    if "rights" in ex.meta:
+        doc.meta["rights"] = ex.meta["rights"]
     return doc
 
 

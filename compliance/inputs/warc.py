@@ -22,6 +22,7 @@ from typing import Any, BinaryIO, Iterator
 from ..errors import InputError
 from ..models import Document
 from ..reading import CHUNK, OversizeError, charset_from_content_type, decode_html, looks_binary, read_limited
+from ..signals import capture_kind, rights_headers
 from ._common import ReadOptions, RecordError, located, pending_html, skip_prolog
 
 __all__ = ["sniff_warc", "read_warc"]
@@ -121,6 +122,7 @@ def _record_document(rec: Any, offset: int, name: str, fmt: str, options: ReadOp
     length = headers.get_header("Content-Length")
     if length is not None and not length.strip().isdigit():
         return located(name, f"invalid Content-Length {length!r}; record skipped", offset, what)
+    status = ""
     if rtype == "response":
         uri = headers.get_header("WARC-Target-URI") or ""
         if rec.http_headers is None or not rec.http_headers.statusline:
@@ -134,9 +136,11 @@ def _record_document(rec: Any, offset: int, name: str, fmt: str, options: ReadOp
     else:
         ctype = headers.get_header("Content-Type")
     mime = (ctype or "").split(";")[0].strip().lower()
+    rights_file = capture_kind(headers.get_header("WARC-Target-URI"))  # robots.txt, tdmrep.json: read as text
     if mime and mime not in _HTML_MIME and mime not in _TEXT_MIME and not mime.startswith(("application/octet", "unk",
                                                                                              "no-type")):
-        return None
+        if not rights_file:
+            return None
     declared = rec.rec_headers.get_header("Content-Length")
     try:
         if declared is not None and int(declared) > 4 * options.max_doc_bytes + (1 << 20):
@@ -152,7 +156,7 @@ def _record_document(rec: Any, offset: int, name: str, fmt: str, options: ReadOp
         return located(name, f"unreadable payload ({_one_line(exc)})", offset, what)
     if not payload.strip():
         return None
-    kind = _payload_kind(mime, payload[:2048].lstrip())
+    kind = "text" if rights_file else _payload_kind(mime, payload[:2048].lstrip())
     if kind is None:
         return None
     uri = headers.get_header("WARC-Target-URI")
@@ -164,6 +168,7 @@ def _record_document(rec: Any, offset: int, name: str, fmt: str, options: ReadOp
         "warc_record_id": headers.get_header("WARC-Record-ID") if fmt == "warc" else None,
         "payload_digest": headers.get_header("WARC-Payload-Digest"),
         "source_format": fmt, "offset": offset, "path": name,
+        "http_headers": rights_headers(rec.http_headers) if rtype == "response" else None,
     }
     if looks_binary(payload):
         return located(name, f"binary payload, not text (Content-Type says {mime or 'nothing'})", offset, what)

@@ -43,9 +43,19 @@ class Document:
     #: None when the document came with no HTTP response (a file, a feed item)
     http_headers: dict[str, str] | None = None
 
+    #: (text, its SHA-256): computed once per text; a reader that extracts the text later starts again
+    _sha: tuple[str, str] | None = field(default=None, repr=False, compare=False)
+
     @property
     def sha256(self) -> str:
-        return sha256_text(self.text)
+        """SHA-256 of the text (the content key of skip-if-scanned and of finding ids), computed once."""
+        if self._sha is None or self._sha[0] is not self.text:
+            self._sha = (self.text, sha256_text(self.text))
+        return self._sha[1]
+
+    def known_sha256(self, digest: str) -> None:
+        """Record the text's SHA-256 when the reader already has it (the file's bytes are the UTF-8 text)."""
+        self._sha = (self.text, digest)
 
     @property
     def host(self) -> str | None:

@@ -103,11 +103,6 @@ def _pack_windows(windows: list[Window]) -> bytes:
     return arr.tobytes()
 
 
-def _unpack_windows(blob: bytes) -> list[Window]:
-    arr = np.frombuffer(blob, dtype=[("first", "<i4"), ("last", "<i4"), ("value", "<u8")])
-    return [Window(int(a), int(b), int(v)) for a, b, v in arr.tolist()]
-
-
 def prepare_record(rec: "WorkRecord", settings: MatcherSettings) -> "WorkRecord":
     """Compute a record's fingerprints, body simhash and SHA-256 (the costly part).
 
@@ -133,7 +128,7 @@ def prepare_records(recs: list["WorkRecord"], settings: MatcherSettings) -> list
     """
     if len(recs) < 4:
         return [prepare_record(r, settings) for r in recs]
-    from .fingerprint import _BITS, kgram_hashes, simhash_windows
+    from .fingerprint import _BITS, kgram_hashes, simhash_window_arrays
 
     k, w = settings.k, settings.w
     bases, pos = [], 0
@@ -165,13 +160,10 @@ def prepare_records(recs: list["WorkRecord"], settings: MatcherSettings) -> list
         pick = (w - 1) - np.argmin(win[:, ::-1], axis=1)
         selected[(starts + pick)[inside]] = True
     # passage windows (never across records) and each record's whole-body simhash
-    wins = simhash_windows(toks, settings.window_words, first[1:-1][counts[1:] > 0] if len(recs) > 1 else None)
-    win_first = np.array([x.first for x in wins], dtype=np.int64)
-    win_rec = np.searchsorted(first, win_first, "right") - 1
+    wf, wl, wv = simhash_window_arrays(toks, settings.window_words,
+                                       first[1:-1][counts[1:] > 0] if len(recs) > 1 else None)
+    win_bounds = np.searchsorted(wf, first)  # the windows of record i: win_bounds[i] .. win_bounds[i + 1]
     feats_bits: np.ndarray | None = None
-    out_wins: list[list[Window]] = [[] for _ in recs]
-    for x, r in zip(wins, win_rec.tolist()):
-        out_wins[r].append(Window(x.first - int(first[r]), x.last - int(first[r]), x.value))
     from .fingerprint import bigram_features
 
     feats = bigram_features(toks.hashes) if n >= 2 else None
@@ -196,7 +188,10 @@ def prepare_records(recs: list["WorkRecord"], settings: MatcherSettings) -> list
         cnt = feats_bits[a : b - 1].sum(axis=0, dtype=np.int32)  # bigrams a..b-2
         on = cnt * 2 > (m - 1)
         doc_simhash = to_hex(int(np.sum(_BITS[on], dtype=np.uint64)))
-        packed = (hashes.astype("<u8").tobytes(), pos_r.astype("<i4").tobytes(), _pack_windows(out_wins[i]))
+        wa, wb = int(win_bounds[i]), int(win_bounds[i + 1])
+        wins = np.zeros(wb - wa, dtype=_WINDOW_DTYPE)
+        wins["first"], wins["last"], wins["value"] = wf[wa:wb] - a, wl[wa:wb] - a, wv[wa:wb]
+        packed = (hashes.astype("<u8").tobytes(), pos_r.astype("<i4").tobytes(), wins.tobytes())
         body_end = r.body_end if r.body_end is not None else len(r.text)
         r.prepared = (key, body_end, packed, doc_simhash, sha256_text(r.text))
     return recs

@@ -15,6 +15,7 @@ export line by line, and each payload is bounded by ``max_doc_bytes``.
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 import sys
 import tempfile
@@ -28,7 +29,7 @@ from . import jsonl as _jsonl
 from ._common import ReadOptions, RecordError, finish_document, is_pending, located, printable
 from .feeds import read_feed, sniff_feed
 from .jsonl import manifest_paths, read_jsonl, sniff_jsonl
-from .text import read_html_file, read_text_file, sniff_html, sniff_text
+from .text import document_from_bytes, html_document, read_html_file, read_text_file, sniff_html, sniff_text
 from .warc import read_warc, sniff_warc
 
 __all__ = ["ReadOptions", "READERS", "Reader", "RecordError", "iter_documents", "read_path", "reader_for",
@@ -45,25 +46,34 @@ READERS: list[Reader] = [
 ]
 
 
-def _head(path: Path) -> bytes:
+#: a plain file this small is read whole in the same open as its sniffing head (most crawled pages are)
+_SMALL = 1 << 20
+
+
+def _head(path: Path) -> tuple[bytes, bytes | None]:
+    """The first 4 KiB to sniff (gunzipped for gzip), and the whole content when the file is small and plain."""
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
-            if head[:2] == b"\x1f\x8b":
+        with open(path, "rb", buffering=0) as fh:
+            size = os.fstat(fh.fileno()).st_size
+            data = fh.read(_SMALL + 1) if size > _SMALL or size == 0 else fh.readall()  # readall: one exact read
+            if data[:2] == b"\x1f\x8b":
                 fh.seek(0)
                 try:
                     with gzip.GzipFile(fileobj=fh, mode="rb") as gz:
-                        return gz.read(4096)
+                        return gz.read(4096), None
                 except (OSError, EOFError, zlib.error):
-                    return head
-            return head
+                    return data[:4096], None
+            return data[:4096], (data if len(data) <= _SMALL else None)
     except OSError:
-        return b""
+        return b"", None
 
 
 def reader_for(path: Path) -> Reader | None:
     """The reader that takes this file, by content and extension."""
-    head = _head(path)
+    return _reader_of(path, _head(path)[0])
+
+
+def _reader_of(path: Path, head: bytes) -> Reader | None:
     for reader in READERS:
         if reader[1](path, head):
             return reader
@@ -71,12 +81,24 @@ def reader_for(path: Path) -> Reader | None:
 
 
 def read_path(path: Path, options: ReadOptions) -> Iterator[Document | InputError]:
-    """Documents of one file, through the reader its content calls for."""
-    reader = reader_for(path)
+    """Documents of one file, through the reader its content calls for.
+
+    A small plain text or HTML file is read once: its sniffing head and its
+    content come from one read (the common crawled page).
+    """
+    head, whole = _head(path)
+    reader = _reader_of(path, head)
     if reader is None:
         name = options.display_name or str(path)
         yield RecordError(f"{name}: skipped (not a format compliance reads: WARC, ARC, RSS, Atom, JSON Lines, "
                           "HTML, text)", path=name)
+        return
+    if whole is not None and len(whole) <= options.max_doc_bytes and reader[0] in ("text", "html"):
+        name = options.display_name or str(path)
+        if reader[0] == "text":
+            yield document_from_bytes(whole, name, "stdin" if options.display_name == "<stdin>" else "text")
+        else:
+            yield html_document(whole, name, options)
         return
     try:
         yield from reader[2](path, options)
@@ -109,20 +131,27 @@ def _walk(path: Path, seen: set[Path], exclude: set[Path]) -> Iterator[Path | In
         return
     seen.add(real)
     try:
-        children = sorted(path.iterdir())
+        with os.scandir(path) as it:  # the entries' types come with the listing: no stat per file
+            entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
         yield RecordError(f"{path}: cannot list ({exc.strerror})", path=str(path))
         return
-    files = [c for c in children if not c.name.startswith(".") and c.is_file()]
-    for child in files:
-        if child.name.lower().endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")):
-            exclude |= manifest_paths(child)
-    for child in children:
-        if child.name.startswith("."):
+    kinds = []
+    for e in entries:
+        if e.name.startswith("."):
             continue
-        if child.is_dir():
+        try:
+            kinds.append((e, e.is_dir(), not e.is_dir() and e.is_file()))
+        except OSError:
+            continue
+    for e, _, is_file in kinds:
+        if is_file and e.name.lower().endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")):
+            exclude |= manifest_paths(path / e.name)
+    for e, is_dir, is_file in kinds:
+        child = path / e.name
+        if is_dir:
             yield from _walk(child, seen, exclude)
-        elif child.is_file():
+        elif is_file:
             try:
                 if exclude and child.resolve() in exclude:  # resolving costs a syscall per path part
                     continue

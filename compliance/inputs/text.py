@@ -46,7 +46,10 @@ def document_from_bytes(data: bytes, name: str, fmt: str) -> Document | InputErr
         text = decode_text(data, name)
     except InputError as exc:
         return RecordError(str(exc), path=name)
-    doc = Document(text=text, path=name, source_format=fmt, raw_sha256=hashlib.sha256(data).hexdigest())
+    raw_sha = hashlib.sha256(data).hexdigest()
+    doc = Document(text=text, path=name, source_format=fmt, raw_sha256=raw_sha)
+    if not data.startswith(b"\xef\xbb\xbf"):
+        doc.known_sha256(raw_sha)  # the text is exactly these UTF-8 bytes: one hash serves both
     doc.meta["bytes"] = len(data)
     return doc
 

@@ -1814,45 +1814,48 @@ static PyTypeObject WorkHitsType = {
     .tp_getset = WorkHits_getset,
 };
 
-/* counts(work_hashes, doc_hashes, quoted) -> (quoted words, matched words not quoted): a passage's work
- * words in quotation marks, and those found in the document's side that are not. */
+/* counts(work_hashes, doc_hashes, quoted, quoted_elsewhere) -> (quoted words, matched words not quoted): a
+ * passage's work words in quotation marks (here or, by the works that share them, elsewhere; either mask may be
+ * None), and those found in the document's side that are not. */
 static PyObject *k_counts(PyObject *self, PyObject *args) {
-    PyObject *wo, *dob, *qo;
-    if (!PyArg_ParseTuple(args, "OOO", &wo, &dob, &qo)) return NULL;
+    PyObject *wo, *dob, *qo, *eo;
+    if (!PyArg_ParseTuple(args, "OOOO", &wo, &dob, &qo, &eo)) return NULL;
     bufs_t b = {0};
-    Py_ssize_t nw, nd, nq;
+    Py_ssize_t nw, nd, nq = -1, ne = -1;
+    const uint8_t *q = NULL, *el = NULL;
     const uint64_t *wh = get_buf(&b, wo, 8, &nw, "work hashes");
     const uint64_t *dh = wh ? get_buf(&b, dob, 8, &nd, "doc hashes") : NULL;
-    const uint8_t *q = dh ? get_buf(&b, qo, 1, &nq, "quoted") : NULL;
-    if (!q) {
-        bufs_release(&b);
-        return NULL;
-    }
-    if (nq != nw) {
-        bufs_release(&b);
-        PyErr_SetString(PyExc_ValueError, "counts: quoted length");
-        return NULL;
+    if (!dh) goto fail;
+    if (qo != Py_None && !(q = get_buf(&b, qo, 1, &nq, "quoted"))) goto fail;
+    if (eo != Py_None && !(el = get_buf(&b, eo, 1, &ne, "quoted elsewhere"))) goto fail;
+    if ((q && nq != nw) || (el && ne != nw)) {
+        PyErr_SetString(PyExc_ValueError, "counts: mask length");
+        goto fail;
     }
     htab_t t = {0};
     if (ht_build(&t, dh, nd) < 0) {
         ht_free(&t);
-        bufs_release(&b);
-        return PyErr_NoMemory();
+        PyErr_NoMemory();
+        goto fail;
     }
     long long quoted = 0, unquoted = 0;
     for (Py_ssize_t i = 0; i < nw; i++) {
-        quoted += q[i] != 0;
-        if (!q[i] && ht_find(&t, wh[i]) >= 0) unquoted++;
+        int qi = (q && q[i]) || (el && el[i]);
+        quoted += qi;
+        if (!qi && ht_find(&t, wh[i]) >= 0) unquoted++;
     }
     ht_free(&t);
     bufs_release(&b);
     return Py_BuildValue("(LL)", quoted, unquoted);
+fail:
+    bufs_release(&b);
+    return NULL;
 }
 
 static PyMethodDef methods[] = {
     {"tokenize", k_tokenize, METH_VARARGS, "tokenize(text, fold, expand, mult, astral) -> 5 bytearrays"},
     {"screen", k_screen, METH_VARARGS, "screen(texts, fold, expand, mult, astral, config) -> candidate lists"},
-    {"counts", k_counts, METH_VARARGS, "counts(work_hashes, doc_hashes, quoted) -> (quoted, matched unquoted)"},
+    {"counts", k_counts, METH_VARARGS, "counts(work_hashes, doc_hashes, quoted, elsewhere) -> (quoted, matched unquoted)"},
     {"windows", k_windows, METH_VARARGS, "windows(hashes, sentence, window_words, kmult, hard) -> (first, last, value)"},
     {"align", k_align, METH_VARARGS, "align(doc: Side, work: Side, settings) -> merged candidates"},
     {NULL, NULL, 0, NULL},

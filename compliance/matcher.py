@@ -42,6 +42,13 @@ class WorkMatch:
     suppressed: list[tuple[Passage, str]]  # passages ruled out, with the rule id
 
 
+def _running_count(mask: np.ndarray) -> np.ndarray:
+    """count[i] = how many of mask[:i] are set (one entry more than the mask)."""
+    out = np.zeros(mask.shape[0] + 1, dtype=np.int64)
+    np.cumsum(mask, out=out[1:])
+    return out
+
+
 class Matcher:
     """Finds copied passages of registered works in a document."""
 
@@ -89,11 +96,10 @@ class Matcher:
         a, b = p.work_first, p.work_last
         n = b - a + 1
         ev = Evidence(words=p.words, span=n)
-        q = quote[a : b + 1].copy() if quote is not None else np.zeros(n, dtype=bool)
         if boiler is not None:
-            ev.boiler = int(boiler[a : b + 1].sum())
+            ev.boiler = int(boiler[b + 1] - boiler[a])
         if short is not None:
-            ev.short_lines = int(short[a : b + 1].sum())
+            ev.short_lines = int(short[b + 1] - short[a])
         if self.publisher_names is not None and self.work_publisher is not None:
             name = self.publisher_names[int(self.work_publisher[w])]
             ds, de = doc.span(p.doc_first, p.doc_last)
@@ -101,16 +107,16 @@ class Matcher:
             ev.attributed = bool(name) and name in near
         seg_end = max(a + 1, b - st.k + 2)  # the passage's k-grams: a .. seg_end - 1
         shared, median = hits.stats(a, seg_end)
+        elsewhere = None
         if shared:
             ev.df_median = median
             # Tweets and speeches are short: only short passages can be quotations held elsewhere.
             if self.fp.quotes and ev.df_median >= 3 and p.words <= 150:
-                q |= np.frombuffer(hits.quoted_elsewhere(a, seg_end, n, st.k, 6, self._quote_bytes_cache,
-                                                                        self._quote_bytes), dtype=np.bool_)
+                elsewhere = hits.quoted_elsewhere(a, seg_end, n, st.k, 6, self._quote_bytes_cache, self._quote_bytes)
         else:
             ev.df_median = 1.0
         ev.quoted, ev.unquoted_matched = _kernel.counts(wt.hashes[a : b + 1], doc.hashes[p.doc_first : p.doc_last + 1],
-                                                        q.view(np.uint8))
+                                                        None if quote is None else quote[a : b + 1], elsewhere)
         return ev
 
     def _quote_bytes(self, work: int) -> np.ndarray:
@@ -135,18 +141,22 @@ class Matcher:
         return hits
 
     def _work_aux(self, w: int, wt: Tokens) -> tuple:
-        """Per-work masks the false-positive rules use, cached (works recur across pages)."""
+        """Per-work masks the false-positive rules use, cached (works recur across pages).
+
+        The boilerplate and short-line masks are kept as running counts, so that a passage's count is
+        one subtraction.
+        """
         hit = self._aux_cache.get(w)
         if hit is not None and hit[0] is wt.text:
             return hit[1]
         fp = self.fp
         quote = self._quotes(wt) if fp.quotes else None
-        boiler = fp.boilerplate_mask(wt)[0] if fp.boilerplate else None
+        boiler = _running_count(fp.boilerplate_mask(wt)[0]) if fp.boilerplate else None
         short = None
         if fp.short_lines:
-            short = short_line_mask(wt, max(r.max_line_words for r in fp.short_lines),
-                                    max(r.unterminated_max_words for r in fp.short_lines))
-        aux = (quote, boiler, short)
+            short = _running_count(short_line_mask(wt, max(r.max_line_words for r in fp.short_lines),
+                                                   max(r.unterminated_max_words for r in fp.short_lines)))
+        aux = (None if quote is None else quote.view(np.uint8), boiler, short)
         if len(self._aux_cache) > 2048:
             self._aux_cache.clear()
         self._aux_cache[w] = (wt.text, aux)

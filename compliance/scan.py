@@ -22,6 +22,7 @@ from pathlib import Path
 import os
 from collections import deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from . import __version__
@@ -181,10 +182,16 @@ def _same_place(doc: Document, info: dict[str, Any]) -> bool:
     src = info.get("source_path")
     if not src or not doc.path:
         return False
+    return _resolved(src) is not None and _resolved(src) == _resolved(doc.path)
+
+
+@lru_cache(maxsize=4096)
+def _resolved(path: str) -> Path | None:
+    """A path made absolute with links followed, once per path (a page copying 50 works asks 50 times)."""
     try:
-        return Path(src).resolve() == Path(doc.path).resolve()
-    except OSError:
-        return False
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return None
 
 
 def _store_rows(registry: Registry, run_id: int | None, doc: Document, findings: list[Finding],

@@ -12,18 +12,18 @@ import re
 from typing import Iterator
 
 from .contacts import _attach_contacts
-from .holders import _holder_and_years, _looks_like_a_person, _markerless_holder, clean_holder
+from .holders import _holder_and_years, _is_abbrev, _looks_like_a_person, _markerless_holder, clean_holder
 from .licences import license_of
 from .lines import _in_ranges, _line_bounds, _next_line, _notice_span_end, _split_marker_groups
 from .model import Notice
-from .patterns import (EMAIL_RE, MAX_CANDIDATE_LINES, MAX_NOTICES, _ARR, _CANDIDATE, _CC_URL, _CONTINUATION, _CREDIT,
+from .years import expand_years
+from .patterns import (_ARR_WORDS, _HOLDER_SENTENCES, _LICENCE_NOTICE, _PERMISSION_OF, _YEARS, EMAIL_RE, LANG, MAX_CANDIDATE_LINES, MAX_NOTICES, _ARR, _CANDIDATE, _CC_URL, _CONTINUATION, _CREDIT,
                        _LICENSE_STATEMENT, _NO_REPRO, _NOT_HOLDER_WORDS, _PICTURE_HOLDER, _RESTRICT, _RIGHTS_CUE)
 
 
 # Lower-case literals one of which every _CANDIDATE match contains: a cheap
 # str.find screen, so that only lines near them meet the regular expression.
-_ANCHORS = ("©", "ⓒ", "(c)", "(с)", "copyright", "copr.", "reserv", "vorbehalten", "riservati", "защищены",
-            "zastrz", "without")
+_ANCHORS = tuple(dict.fromkeys(("©", "ⓒ", "(c)", "(с)", "copyright", "copr.", "creative commons", *LANG.anchors)))
 
 
 def _candidates(text: str) -> "Iterator[re.Match[str]]":
@@ -139,25 +139,25 @@ def _notices_on_line(text: str, la: int, lb: int, line: str) -> list[Notice]:
     groups = _split_marker_groups(line)
     out: list[Notice] = []
     if not groups:
-        m = _NO_REPRO.search(line) or _ARR.search(line)
-        if not m:
-            return out
-        holder = _markerless_holder(line, m)
-        lic = license_of(line) if _LICENSE_STATEMENT.search(line) else None
-        if holder is None:
-            return out
-        start = la + line.find(line.strip()[:1]) if line.strip() else la
-        prefix = line[: m.start()]
-        start = la + prefix.rfind(holder.split(" ")[0]) if holder.split(" ")[0] in prefix else start
-        end = _notice_span_end(text, start, lb)
-        return [Notice(text=text[start:end].strip(), holder=holder, years=[], all_rights_reserved=bool(_ARR.search(line)),
-                       license=lic, start=start, end=end)]
+        return _markerless_notices(text, la, lb, line)
+    carried: tuple[int, list[int]] | None = None
     for gi, (ga, gb, sym) in enumerate(groups):
         seg_end = groups[gi + 1][0] if gi + 1 < len(groups) else len(line)
         seg = line[gb:seg_end]
         word_only = not sym
+        if gi + 1 < len(groups) and _YEARS_ONLY.fullmatch(seg):
+            # "Copyright 2015 © The New Republic", "© 2018 Copyright India Post ...": one notice, two markers
+            carried = (carried[0] if carried else ga, expand_years(seg))
+            continue
         holder, years = _holder_and_years(seg, strict=word_only)
+        if carried:
+            years = years or carried[1]
+            ga = carried[0]
+            carried = None
         arr = bool(_ARR.search(seg))
+        prev_end = groups[gi - 1][1] if gi else 0
+        if _ARR_BEFORE.fullmatch(line, prev_end, ga):
+            arr = True  # "All rights reserved © 2019 The Real Deal", "版权所有 © 2023 ..."
         if word_only:
             after = seg.lstrip(" :.,")
             first = re.match(r"[\w&/-]+", after)
@@ -170,7 +170,7 @@ def _notices_on_line(text: str, la: int, lb: int, line: str) -> list[Notice]:
         start = la + ga
         if holder is None and sym and (years or arr):
             # "Harbour Press © 2019. All rights reserved.": the holder before the sign
-            prefix = re.split(r"\s[|•·]\s|[|•·]|\.\s", line[:ga])[-1]
+            prefix = _last_clause(line[:ga])
             name = clean_holder(prefix, strict=True) if prefix.strip() else None
             if name and len(name.split()) <= 5 and not _CREDIT.search(prefix):
                 holder = name
@@ -179,13 +179,72 @@ def _notices_on_line(text: str, la: int, lb: int, line: str) -> list[Notice]:
             continue
         end = _notice_span_end(text, start, la + seg_end)
         lead = line[max(0, ga - 40):ga]
-        kind = "credit" if _CREDIT.search(lead) or (holder and not arr and (
+        kind = "credit" if _CREDIT.search(lead) or _MARK_OF_A_THING.search(lead) or (holder and not arr and (
             _PICTURE_HOLDER.search(holder) or (not years and _looks_like_a_person(holder, seg)))) else "notice"
         lic = license_of(seg) if (_LICENSE_STATEMENT.search(seg) or _CC_URL.search(seg) or re.search(
             r"\bcc[\s-]by|\bcc0\b|creative\s+commons", seg, re.IGNORECASE)) else None
         out.append(Notice(text=text[start:end].strip(), holder=holder, years=years, all_rights_reserved=arr,
                           license=lic, start=start, end=end, kind=kind))
     return out
+
+
+_YEARS_ONLY = re.compile(rf"[\s:.,]*{_YEARS.pattern}[\s:.,]*", re.IGNORECASE)
+_ARR_BEFORE = re.compile(rf"[\s|•·]*(?:{_ARR_WORDS})[\s:.,]*", re.IGNORECASE)
+# "CNN Sans ™ & © 2016 Cable News Network": the notice of a trademarked thing (a font, a logo, a show)
+_MARK_OF_A_THING = re.compile(r"(?:™|®|\bTM\b)\s*(?:&|and)?\s*$")
+
+
+def _last_clause(before: str) -> str:
+    """The clause right before a ©: after the last navigation separator or sentence end.
+
+    "Wetpaint Entertainment | wetpaint.com, inc. ©" gives "wetpaint.com, inc. ": the dot of an
+    abbreviation ("inc.", "Ltd.") does not end a sentence.
+    """
+    part = re.split(r"\s[|•·]\s|[|•·]", before)[-1]
+    cut = 0
+    for m in re.finditer(r"(\S+)\.\s", part):
+        if not _is_abbrev(m.group(1) + "."):
+            cut = m.end()
+    return part[cut:]
+
+
+def _markerless_notices(text: str, la: int, lb: int, line: str) -> list[Notice]:
+    """A notice with no marker: "Nikkei Inc. No reproduction without permission.", "版权所有：东方测试网",
+    "著作権は株式会社テスト新報に帰属します"."""
+    years: list[int] = []
+    hm = next((m for p in _HOLDER_SENTENCES for m in [p.search(line)] if m), None)
+    m = _NO_REPRO.search(line) or _ARR.search(line)
+    if hm:
+        holder = clean_holder(hm.group("holder"), strict=True)
+        m = hm
+    elif not m:
+        m = _LICENCE_NOTICE.search(line)
+        if not m or not license_of(line):
+            return []
+        # the name that opens the line: "GiveWell, aka The Clear Fund (...). This work is licensed under ..."
+        opening = re.split(r"(?<=[a-z)])\.\s", line[: m.start()])[0]
+        holder = _markerless_holder(opening + " .", re.search(r"\.$", opening + " .")) if opening.strip() else None
+    else:
+        holder = _markerless_holder(line, m)
+        if holder is None and not line[: m.start()].strip(" \t|•·:："):
+            # the statement first, the holder after it: "版权所有：东方测试网", "All rights reserved: Foo Ltd"
+            holder, years = _holder_and_years(line[m.end():], strict=True)
+        if holder is None and _ARR.search(line):
+            # "All rights reserved. The material ... except with the prior written permission of X."
+            nxt = _next_line(text, lb)
+            pm = _PERMISSION_OF.search(line) or (nxt and _PERMISSION_OF.search(text[nxt[0]:nxt[1]]))
+            holder = clean_holder(pm.group("holder"), strict=True) if pm else None
+    lic = license_of(line) if _LICENSE_STATEMENT.search(line) else None
+    if holder is None:
+        return []
+    start = la + line.find(line.strip()[:1]) if line.strip() else la
+    prefix = line[: m.start()]
+    first = holder.split(" ")[0]
+    if not hm and first in prefix:
+        start = la + prefix.rfind(first)
+    end = _notice_span_end(text, start, lb)
+    return [Notice(text=text[start:end].strip(), holder=holder, years=years,
+                   all_rights_reserved=bool(_ARR.search(line)), license=lic, start=start, end=end)]
 
 
 def _finish(n: Notice, text: str) -> None:

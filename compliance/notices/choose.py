@@ -39,10 +39,12 @@ def main_notice(notices: list[Notice], *, metadata: bool = False, html: str | No
     best: Notice | None = None
     if cands:
         site = _site_words(html)
-        def score(item: tuple[int, Notice]) -> tuple[int, int, int]:
+        def score(item: tuple[int, Notice]) -> tuple[int, int, int, int]:
             i, n = item
             words = set(re.findall(r"[a-z0-9]{3,}", (n.holder or "").lower()))
-            return (1 if site and words & site else 0, 1 if (n.holder or n.all_rights_reserved) else 0, i)
+            # a bare "© All rights reserved" (no holder, no year) loses to a notice that names something
+            return (1 if site and words & site else 0, 1 if (n.holder or n.years) else 0,
+                    1 if (n.holder or n.all_rights_reserved) else 0, i)
         best = max(enumerate(cands), key=score)[1]
     elif metadata:
         meta = [n for n in notices if n.kind == "notice" and n.source in ("meta", "json-ld", "manifest")

@@ -11,8 +11,11 @@ import re
 
 from .lines import _split_marker_groups
 from .patterns import (_ABBREV, _ARR, _CORP_SUFFIX, _FUNCTION_WORDS, _HOLDER_END, _LICENSE_STATEMENT, _MARK,
-                       _NAV_SEPARATOR, _NOT_HOLDER_WORDS, _RESTRICT, _YEAR_RE, _YEARS)
+                       _NAV_SEPARATOR, _NOT_HOLDER_WORDS, _RESTRICT, _YEAR_RE, _YEARS, LANG)
 from .years import expand_years
+
+# years at the start of a holder, with the suffix some languages write after a year ("2024年")
+_LEAD_YEARS = re.compile(rf"{_YEARS.pattern}(?:\s*(?:{LANG.year_suffixes}))?", re.IGNORECASE)
 
 
 def _normalise_suffix(tok: str) -> str:
@@ -55,12 +58,14 @@ def clean_holder(raw: str, *, strict: bool = False) -> str | None:
     """
     s = raw.replace("\u00a0", " ")
     s = re.sub(r"\s+", " ", s)
+    # "Cable News Network.Turner Broadcasting": two elements joined without a space are two sentences
+    s = re.sub(r"(?<=[a-z]{2})\.(?=[A-Z][a-z]{2})", ". ", s)
     # leading markers, years and connectives: "© Copyright 2010 - 2015. The Daily Caller"
     for _ in range(4):
         before = s
         s = s.lstrip(" .,;:-–—|·•*")
         s = re.sub(rf"^(?:{_MARK.pattern})\s*", "", s, flags=re.IGNORECASE)
-        m = _YEARS.match(s)
+        m = _LEAD_YEARS.match(s)
         if m:
             s = s[m.end():]
         s = re.sub(r"^(?:by|of|owned\s+by|the\s+copyright\s+(?:holder|owner)s?|held\s+by)\s+", "", s,
@@ -101,6 +106,8 @@ def clean_holder(raw: str, *, strict: bool = False) -> str | None:
         if i + 1 >= len(toks):
             break
         if tok.endswith(".") and not _is_abbrev(tok):
+            if i + 2 == len(toks) and _suffix_key(toks[i + 1]) in _STRONG_SUFFIX:
+                continue  # "CityAM. Limited": a company suffix alone after the dot ends the name, not a sentence
             break  # not "!": "E! Entertainment", "Yahoo! Inc."
         if _suffix_key(tok) in _STRONG_SUFFIX and i > 0 and _suffix_key(toks[i + 1]) not in _STRONG_SUFFIX:
             break
@@ -127,6 +134,8 @@ def clean_holder(raw: str, *, strict: bool = False) -> str | None:
 def _plausible_holder(s: str, strict: bool = True) -> bool:
     if len(s) > 100 or not re.search(r"[^\W\d_]", s):
         return False
+    if any(w in s for w in LANG.prose_words):
+        return False  # a sentence in a script without spaces: "非本网站内容BBC概不负责"
     words = s.split(" ")
     if len(words) > 10:
         return False
@@ -135,8 +144,10 @@ def _plausible_holder(s: str, strict: bool = True) -> bool:
         return False
     if all(w.lower().strip(".,") in _NOT_HOLDER_WORDS for w in words):
         return False
-    # prose starts lower-case; names do not ("eBay" and "nytimes.com" have a capital or a dot)
-    if first[:1].islower() and first[:1].isascii() and not (re.search(r"[A-Z]", first) or "." in first):
+    # prose starts lower-case; names do not ("eBay" and "nytimes.com" have a capital or a dot), except
+    # "the" after "by": "© Copyright by the Boston Herald"
+    the_name = first == "the" and len(words) > 1 and words[1][:1].isupper()
+    if first[:1].islower() and first[:1].isascii() and not (re.search(r"[A-Z]", first) or "." in first or the_name):
         if strict or len(words) > 4:
             return False
     lowers = [w for w in words if w[:1].islower() and w[:1].isascii()
@@ -167,7 +178,7 @@ def _strip_lead(s: str) -> tuple[str, list[int]]:
         before = s
         s = s.lstrip(" .,;:-–—|·•*")
         s = re.sub(rf"^(?:{_MARK.pattern})\s*", "", s, flags=re.IGNORECASE)
-        m = _YEARS.match(s)
+        m = _LEAD_YEARS.match(s)
         if m:
             years = years or expand_years(m.group(0))
             s = s[m.end():]
@@ -182,6 +193,13 @@ def _holder_and_years(seg: str, strict: bool = False) -> tuple[str | None, list[
     """Years before the holder ("© 2019 Foo") or right after it ("© Foo Ltd 2015", "Foo, 2019")."""
     rest, years = _strip_lead(_cut_statement(seg))
     holder = clean_holder(rest, strict=strict)
+    if holder is None and not rest.strip():
+        # "Copyright © 2015 · LifeBuzz": a separator between the years and the holder, when the
+        # holder is the last item (not "© 2019 · About · Contact", a navigation list)
+        rest2, years2 = _strip_lead(seg)
+        if rest2.strip() and not _NAV_SEPARATOR.search(rest2.strip()):
+            rest, years = rest2, years or years2
+            holder = clean_holder(rest, strict=strict)
     if holder is None:
         m = _ARR.match(rest)
         if m:  # "©All Rights Reserved Poynter Institute 2019"
@@ -207,8 +225,8 @@ def _markerless_holder(line: str, m: re.Match[str]) -> str | None:
     if not before or len(before) > 80:
         return None
     before = re.split(r"\s[|•·]\s|[|•·]", before)[-1].strip()
-    if _ARR.search(before) or _MARK.search(before):
-        return None
+    if _ARR.search(before) or _split_marker_groups(before):
+        return None  # (a "(c)" in "501(c)(3)" is no marker)
     holder = clean_holder(before, strict=True)
     if holder is None:
         return None

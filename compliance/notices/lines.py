@@ -8,28 +8,33 @@ from __future__ import annotations
 import bisect
 import re
 
-from .patterns import _CODE_LINE, _MARK, _NAV_SEPARATOR
+from .patterns import _CODE_LINE, _MARK, _NAV_SEPARATOR, _SYMBOL_RE, LANG
+
+_TOKEN_SEP = re.compile(r"[\s。，、；：！？（）「」『』【】]")
+_AFTER_MARKER_WORD = re.compile(rf"(?:{LANG.markers})\s*$", re.IGNORECASE)
 
 
 def _valid_marker(line: str, m: re.Match[str]) -> bool:
     """Is this marker the start of a notice (not a URL, code, list item or prose)?"""
-    tok_start = max(line.rfind(" ", 0, m.start()), line.rfind("\t", 0, m.start())) + 1
-    tok_end = line.find(" ", m.end())
-    token = line[tok_start : tok_end if tok_end >= 0 else len(line)]
+    # the token holding the marker: white space and CJK punctuation bound it (Chinese has no spaces)
+    before = _TOKEN_SEP.split(line[: m.start()])[-1]
+    after = _TOKEN_SEP.split(line[m.end():], maxsplit=1)[0]
+    token = before + m.group(0) + after
     if "://" in token or "www." in token.lower() or re.search(r"\w/\w", token.replace("24/7", "")) and "©" not in token:
         return False
     if "=" in token or "%" in token or "\\" in token:
         return False
     word = m.group(0).lower()
     if word.startswith("("):
-        if m.start() > 0 and (line[m.start() - 1].isalnum() or line[m.start() - 1] == "_"):
-            return False  # f(c), a(c)
+        if m.start() > 0 and (line[m.start() - 1].isalnum() or line[m.start() - 1] == "_") \
+                and not _AFTER_MARKER_WORD.search(line, 0, m.start()):
+            return False  # f(c), a(c); not 저작권자(c)
         if re.search(r"\(\s*[ab]\s*\)|\(\s*(?:ii|iii)\s*\)|\(\s*d\s*\)", line, re.IGNORECASE):
             return False  # (a) (b) (c) list
         after = line[m.end():].lstrip()
         if not after or after[:1].islower():
             return False
-    if _CODE_LINE.search(line) and not line.lstrip().startswith(("©", "Copyright", "COPYRIGHT")):
+    if _CODE_LINE.search(line) and not line.lstrip(" *•·-").startswith(("©", "Copyright", "COPYRIGHT")):
         return False
     return True
 
@@ -40,7 +45,7 @@ def _split_marker_groups(line: str) -> list[tuple[int, int, bool]]:
     for m in _MARK.finditer(line):
         if not _valid_marker(line, m):
             continue
-        sym = not m.group(0).lower().startswith(("copyright", "copr"))
+        sym = bool(_SYMBOL_RE.fullmatch(m.group(0)))
         if groups and re.fullmatch(r"[\s:.,]*", line[groups[-1][1] : m.start()]):
             groups[-1][1] = m.end()
             groups[-1][2] = groups[-1][2] or sym

@@ -8,15 +8,26 @@ from __future__ import annotations
 
 import re
 
+from .languages import load_languages
+
+# Phrases of every language (compliance/data/notice-languages.toml), by role.
+LANG = load_languages()
 
 # Bounds that keep hostile input cheap (a real page has a handful of notices).
 MAX_CANDIDATE_LINES = 2000
 MAX_NOTICES = 200
-EMAIL_RE = re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}\b")
+# ASCII word boundaries: an address written right after CJK text ("联系rights@x.example") is still one
+EMAIL_RE = re.compile(r"(?<![A-Za-z0-9_])(?=[A-Za-z0-9_])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}"
+                      r"(?![A-Za-z0-9_])")
 
 # ---------------------------------------------------------------- patterns
 _C = "[cCсС]"  # Latin and Cyrillic c: "(с)" is written with both
-_MARK = re.compile(rf"©|Ⓒ|ⓒ|\({_C}\)|\b(?:copyright|copr\.)(?![\w-])", re.IGNORECASE)
+_SYMBOL = rf"©|Ⓒ|ⓒ|\({_C}\)"
+_SYMBOL_RE = re.compile(_SYMBOL)
+# "Copyright" with ASCII word boundaries (CJK text may touch it: "测试网Copyright"), and the words
+# other languages use the same way (저작권자)
+_MARK = re.compile(rf"{_SYMBOL}|(?<![A-Za-z0-9_])(?:copyright|copr\.)(?![A-Za-z0-9_-])|{LANG.markers}",
+                   re.IGNORECASE)
 _YEAR = r"(?:1[89]|20)\d{2}"
 _YEAR_RE = re.compile(rf"(?<![\d/.,-]){_YEAR}(?!\d)")
 _RANGE_END = rf"(?:{_YEAR}|\d{{2}}|present|now|today|heute)"
@@ -24,24 +35,33 @@ _YEARS = re.compile(
     rf"(?<![\d/.-]){_YEAR}(?:\s*(?:[-–—‒]|\bto\b)\s*{_RANGE_END})?"
     rf"(?:\s*(?:,|&|\band\b)\s*{_YEAR}(?:\s*[-–—‒]\s*{_RANGE_END})?)*(?![\d/])",
     re.IGNORECASE)
-_ARR_WORDS = (r"all\s+rights?\s+reserved|tous\s+droits\s+r[ée]serv[ée]s|todos\s+los\s+derechos\s+reservados|"
-              r"alle\s+rechte\s+vorbehalten|tutti\s+i\s+diritti\s+riservati|todos\s+os\s+direitos\s+reservados|"
-              r"все\s+права\s+защищены|alle\s+rechten\s+voorbehouden|wszelkie\s+prawa\s+zastrze[żz]one")
+# "All rights reserved" in every language, and statements that forbid reuse ("No reproduction without
+# permission", 無断転載を禁じます): either makes a line a notice, even without a marker
+_ARR_WORDS = LANG.rights_reserved
 _ARR = re.compile(_ARR_WORDS, re.IGNORECASE)
-_NO_REPRO = re.compile(r"\bno\s+(?:reproduction|redistribution|reuse|copying)\s+without\s+(?:the\s+)?(?:prior\s+|express\s+)?"
-                       r"(?:written\s+)?(?:permission|consent)", re.IGNORECASE)
-_CANDIDATE = re.compile(rf"{_MARK.pattern}|{_ARR_WORDS}|{_NO_REPRO.pattern}", re.IGNORECASE)
+_NO_REPRO = re.compile(LANG.restrictions, re.IGNORECASE)
+# "copyright belongs to X" sentences (版权归X所有, 著作権はXに帰属)
+_HOLDER_SENTENCES = LANG.holder_patterns
+_HOLDER_SENTENCE_WORDS = "|".join(re.sub(r"\(\?P<\w+>", "(?:", p.pattern) for p in _HOLDER_SENTENCES) or r"(?!x)x"
+# a licence notice with no marker: "GiveWell ... This work is licensed under a Creative Commons ..."
+_LICENCE_NOTICE = re.compile(r"licen[cs]ed\s+under\s+(?:an?\s+|the\s+)?creative\s+commons", re.IGNORECASE)
+_CANDIDATE = re.compile(rf"{_MARK.pattern}|{_ARR_WORDS}|{_NO_REPRO.pattern}|{_HOLDER_SENTENCE_WORDS}|"
+                        rf"{_LICENCE_NOTICE.pattern}", re.IGNORECASE)
+# who must give permission: "... except with the prior written permission of Northeast Ohio Media Group LLC."
+_PERMISSION_OF = re.compile(r"(?:permission|consent)\s+of\s+(?P<holder>[A-Z][^.;:\n]{1,80}?)(?:\.(?:\s|$)|[;:\n]|$)")
 _RESTRICT = re.compile(
     r"[^.\n]*\b(?:may\s+not|must\s+not|cannot|can\s+not|prohibited|forbidden|is\s+not\s+permitted|"
     r"no\s+(?:reproduction|redistribution|reuse)|воспрещается|запрещено|without\s+(?:the\s+)?(?:express\s+|explicit\s+|prior\s+)?"
-    r"(?:written\s+)?(?:permission|consent))\b[^\n]*?(?:\.(?=\s|$)|$)", re.IGNORECASE)
+    r"(?:written\s+)?(?:permission|consent))\b[^\n]*?(?:\.(?=\s|$)|$)"
+    rf"|[^.\n。，,]*(?:{LANG.restrictions})[^\n。]*。?", re.IGNORECASE)
 # A line that continues a notice on the next line or block.
 _CONTINUATION = re.compile(rf"^\s*(?:{_ARR_WORDS})|reproduc|republish|redistribut|permission|consent|воспроизвед|"
-                           r"licen[cs]ed\s+under|creative\s+commons|\bcc[\s-]by\b|\bcc0\b", re.IGNORECASE)
+                           r"licen[cs]ed\s+under|creative\s+commons|\bcc[\s-]by\b|\bcc0\b|"
+                           rf"{LANG.restrictions}", re.IGNORECASE)
 # Credits for a picture or a clip, not the page's notice.
 _CREDIT = re.compile(r"(?:\b(?:image|images|photo|photos|photograph|photography|picture|pictures|pic|video|"
                      r"illustration|graphic|graphics|foto|fotos|bild|cover|credit|credits|courtesy|screenshot|"
-                     r"map|chart|logo|icon|source)\b)[\s:/|,–—-]*$", re.IGNORECASE)
+                     r"map|chart|logo|icon|source|data)\b)[\s:/|,–—-]*$", re.IGNORECASE)  # "Sports data © STATS"
 # Holders that are picture agencies or photographers' credits ("Getty Images", "AP Photo").
 _PICTURE_HOLDER = re.compile(r"\b(?:images?|photos?|photograph(?:y|er|s)?|pictures?|pics|stock|pix|imagery|"
                              r"illustrations?)\b", re.IGNORECASE)
@@ -64,6 +84,8 @@ _ABBREV = {"inc", "ltd", "co", "corp", "llc", "l.l.c", "plc", "s.a", "gmbh", "ag
            "a.g", "k.k", "s.r.l", "sp", "z.o.o", "oy", "ab", "as", "aps", "kft", "sarl", "s.a.r.l"}
 _CORP_SUFFIX = re.compile(r"^(?:inc|ltd|llc|l\.l\.c|llp|lp|plc|limited|corp|corporation|co|company|gmbh|ag|s\.?a|"
                           r"n\.?v|b\.?v|pty|s\.?l|s\.?p\.?a|sarl|oy|ab|kk)\b\.?", re.IGNORECASE)
+# characters that end a holder in scripts without spaces (。，、)
+_HOLDER_END_CHARS = f"[{re.escape(LANG.holder_end)}]" if LANG.holder_end else r"(?!x)x"
 # Where a holder ends.  Order does not matter: the earliest match wins.
 _HOLDER_END = re.compile(
     rf"{_ARR_WORDS}|some\s+rights\s+reserved|\bno\s+(?:reproduction|redistribution)|\breproduction\b|"
@@ -75,7 +97,8 @@ _HOLDER_END = re.compile(
     r"\bback\s+to\s+top\b|\bscroll\s+to\s+top\b|\bdisclaimer\b|\bimpressum\b|\bimprint\b|\bmay\s+not\b|"
     r"\bis\s+(?:a|an|the|not|part)\b|\bwas\b|\bwere\b|\bwill\b|\ball\s+content\b|\ball\s+trademarks\b|"
     r"\s[|•·/⋅∙]\s|\s[-–—]\s|\s::\s|[|•·⋅∙;]|https?://|\bwww\.|[®™]|"
-    r"\S+@\S+\.\w+|"
+    r"[A-Za-z0-9._%+-]+@\S+\.\w+|"
+    rf"{LANG.restrictions}|{LANG.contact_words}|{LANG.holder_stops}|{_HOLDER_END_CHARS}|"
     r"\s\d{1,6}[A-Za-z]?\s+(?:[\w.]+\s+){0,3}(?:Avenue|Ave|Street|St|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|"
     r"Ln|Way|Place|Pl|Square|Sq|Floor|Suite|Plaza|Parkway|Court|Ct|Highway|Hwy)\b|"
     r"\s\d{3,}\b|\s(?:registered|company)\s+(?:office|number|no)\b",
@@ -83,7 +106,7 @@ _HOLDER_END = re.compile(
 _NAV_SEPARATOR = re.compile(r"\s[|•·⋅∙]\s|\s[|•·⋅∙]$|\s{3,}")
 _CC = re.compile(
     r"(?:creative\s+commons\s+(?:licen[cs]e\s*[:(]?\s*)?(?P<long>attribution(?:[\s,-]+(?:non-?commercial|"
-    r"no-?deriv(?:ative)?s?|share-?alike))*|zero|cc0|public\s+domain(?:\s+dedication)?)(?:\s+(?P<v1>\d\.\d))?)|"
+    r"no-?deriv(?:ative)?s?|share[\s-]?alike))*|zero|cc0|public\s+domain(?:\s+dedication)?)(?:\s+(?P<v1>\d\.\d))?)|"
     r"\b(?:cc[\s-](?P<short>by(?:[\s-](?:nc|sa|nd))*|zero|0)(?:[\s-](?P<v2>\d\.\d))?)(?![\w-])|\bCC0\b",
     re.IGNORECASE)
 _CC_URL = re.compile(r"creativecommons\.org/(?:licenses/(?P<kind>by(?:-(?:nc|sa|nd))*)/(?P<v>\d\.\d)|"
@@ -92,7 +115,7 @@ _LICENSE_STATEMENT = re.compile(r"licen[cs]ed\s+under|published\s+under|availabl
                                 r"is\s+licen[cs]ed|under\s+(?:a|the)\s+creative\s+commons|\(cc[\s-]by", re.IGNORECASE)
 _CONTACT_CUE = re.compile(r"\b(?:contact|e-?mail|mail|write\s+to\s+us|questions|enquiries|inquiries|rights|"
                           r"permissions?|licensing|reprints?|syndication|legal|copyright|editorial|tips?|letters|почта|"
-                          r"courriel|correo|kontakt)\b", re.IGNORECASE)
+                          r"courriel|correo|kontakt)\b|" + LANG.contact_words, re.IGNORECASE)
 _RIGHTS_CUE = re.compile(r"\b(?:rights|permissions?|licensing|licen[cs]e|reprints?|syndication|republish|reproduc\w*|"
                          r"copyright|reuse)\b", re.IGNORECASE)
 _PERSONAL_CUE = re.compile(r"\b(?:may\s+be\s+reached|can\s+be\s+reached|reach\s+(?:him|her|them)|follow\s+(?:him|her|them)"

@@ -156,8 +156,9 @@ def _notices_on_line(text: str, la: int, lb: int, line: str) -> list[Notice]:
             carried = None
         arr = bool(_ARR.search(seg))
         prev_end = groups[gi - 1][1] if gi else 0
-        if _ARR_BEFORE.fullmatch(line, prev_end, ga):
-            arr = True  # "All rights reserved © 2019 The Real Deal", "版权所有 © 2023 ..."
+        lead_arr = _ARR.search(line, prev_end, ga) if _ARR_BEFORE.fullmatch(line, prev_end, ga) else None
+        if lead_arr:
+            arr = True  # "All rights reserved © 2019 The Real Deal", "版权所有 © 2023 ...": part of the notice
         if word_only:
             after = seg.lstrip(" :.,")
             first = re.match(r"[\w&/-]+", after)
@@ -167,7 +168,7 @@ def _notices_on_line(text: str, la: int, lb: int, line: str) -> list[Notice]:
             if not (years and re.match(r"[\s:.,]*(?:©|\(c\)|\d)", seg, re.IGNORECASE)) and not arr:
                 if not (starts_line and holder and len(line.split()) <= 14):
                     continue
-        start = la + ga
+        start = la + (lead_arr.start() if lead_arr else ga)
         if holder is None and sym and (years or arr):
             # "Harbour Press © 2019. All rights reserved.": the holder before the sign
             prefix = _last_clause(line[:ga])
@@ -213,7 +214,8 @@ def _markerless_notices(text: str, la: int, lb: int, line: str) -> list[Notice]:
     "著作権は株式会社テスト新報に帰属します"."""
     years: list[int] = []
     hm = next((m for p in _HOLDER_SENTENCES for m in [p.search(line)] if m), None)
-    m = _NO_REPRO.search(line) or _ARR.search(line)
+    # the first statement: "东方测试网 版权所有 未经授权不得转载" names its holder before 版权所有
+    m = min((x for x in (_NO_REPRO.search(line), _ARR.search(line)) if x), key=lambda x: x.start(), default=None)
     if hm:
         holder = clean_holder(hm.group("holder"), strict=True)
         m = hm

@@ -49,7 +49,7 @@ def main_notice(notices: list[Notice], *, metadata: bool = False, html: str | No
     elif metadata:
         meta = [n for n in notices if n.kind == "notice" and n.source in ("meta", "json-ld", "manifest")
                 and (n.holder or n.license)]
-        best = meta[0] if meta else None
+        best = next((n for n in meta if n.holder), meta[0]) if meta else None
     if best is None:
         lic = [n for n in notices if n.license and n.kind == "notice"]
         return lic[0] if lic and metadata else None

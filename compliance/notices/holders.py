@@ -26,6 +26,8 @@ def _normalise_suffix(tok: str) -> str:
         return low.capitalize() + ("." if tok.endswith(".") or low in ("corp",) else "")
     if low in ("llc", "plc", "llp", "lp", "gmbh", "ag"):
         return {"gmbh": "GmbH", "ag": "AG"}.get(low, low.upper())
+    if low in ("sa", "bv", "nv", "ab", "oy", "as", "kk", "srl", "sas", "spa", "sarl") and tok.rstrip(".").isupper():
+        return tok.rstrip(".")  # "Éditions Testville SA." -- the dot ends the sentence: "SA" has none
     return tok
 
 
@@ -63,7 +65,7 @@ def clean_holder(raw: str, *, strict: bool = False) -> str | None:
     # leading markers, years and connectives: "© Copyright 2010 - 2015. The Daily Caller"
     for _ in range(4):
         before = s
-        s = s.lstrip(" .,;:-–—|·•*")
+        s = s.lstrip(" .,;:-–—|·•*：，、。")
         s = re.sub(rf"^(?:{_MARK.pattern})\s*", "", s, flags=re.IGNORECASE)
         m = _LEAD_YEARS.match(s)
         if m:
@@ -176,7 +178,7 @@ def _strip_lead(s: str) -> tuple[str, list[int]]:
     years: list[int] = []
     for _ in range(5):
         before = s
-        s = s.lstrip(" .,;:-–—|·•*")
+        s = s.lstrip(" .,;:-–—|·•*：，、。")
         s = re.sub(rf"^(?:{_MARK.pattern})\s*", "", s, flags=re.IGNORECASE)
         m = _LEAD_YEARS.match(s)
         if m:

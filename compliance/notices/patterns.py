@@ -53,7 +53,8 @@ _RESTRICT = re.compile(
     r"[^.\n]*\b(?:may\s+not|must\s+not|cannot|can\s+not|prohibited|forbidden|is\s+not\s+permitted|"
     r"no\s+(?:reproduction|redistribution|reuse)|воспрещается|запрещено|without\s+(?:the\s+)?(?:express\s+|explicit\s+|prior\s+)?"
     r"(?:written\s+)?(?:permission|consent))\b[^\n]*?(?:\.(?=\s|$)|$)"
-    rf"|[^.\n。，,]*(?:{LANG.restrictions})[^\n。]*。?", re.IGNORECASE)
+    rf"|[^.\n。，,\s]*(?:{LANG.restrictions})(?:(?!{LANG.contact_words}|[A-Za-z0-9._%+-]+@)[^\n。])*。?",
+    re.IGNORECASE)
 # A line that continues a notice on the next line or block.
 _CONTINUATION = re.compile(rf"^\s*(?:{_ARR_WORDS})|reproduc|republish|redistribut|permission|consent|воспроизвед|"
                            r"licen[cs]ed\s+under|creative\s+commons|\bcc[\s-]by\b|\bcc0\b|"

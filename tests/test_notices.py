@@ -103,6 +103,7 @@ def test_cjk_holder_ends_at_punctuation_before_the_rights_phrase_and_the_contact
     ("ⓒ 한빛테스트신문, 무단 전재 및 재배포 금지", "한빛테스트신문", [], False),
     ("저작권자(c) 연합테스트뉴스, 무단 전재-재배포 금지 문의: news@hanbit.example", "연합테스트뉴스", [], False),
     ("สงวนลิขสิทธิ์ © 2024 ข่าวทดสอบ ติดต่อ: desk@thaitest.example", "ข่าวทดสอบ", [2024], True),
+    ("© 2567 บริษัท ทดสอบข่าว จำกัด สงวนลิขสิทธิ์", "บริษัท ทดสอบข่าว จำกัด", [2024], True),  # Buddhist era
     ("Copyright (c) 2023 Le Journal de Testville – Tous droits de reproduction réservés",
      "Le Journal de Testville", [2023], True),
     ("Testhausen Verlag GmbH. Alle Rechte vorbehalten.", "Testhausen Verlag GmbH", [], True),
@@ -122,6 +123,17 @@ def test_prose_in_a_script_without_spaces_is_not_a_holder():
 
     (n,) = find_notices("BBC © 2014 非本网站内容BBC概不负责")
     assert n.holder == "BBC" and n.years == [2014]
+
+
+@pytest.mark.parametrize("line", [
+    "本站文章版权归作者所有",
+    "掲載の記事・写真・イラストなど、すべてのコンテンツの無断複写・転載を禁じます。",
+])
+def test_cjk_statements_without_a_named_holder_name_none(line):
+    """"Copyright belongs to the author" and a bare reuse prohibition name no holder."""
+    from compliance.notices import find_notices
+
+    assert [n.holder for n in find_notices(line) if n.holder] == []
 
 
 def _page(head: str, body: str = "<p>Story text.</p>") -> str:

@@ -18,6 +18,15 @@ from .years import expand_years
 _LEAD_YEARS = re.compile(rf"{_YEARS.pattern}(?:\s*(?:{LANG.year_suffixes}))?", re.IGNORECASE)
 
 
+def _era_year(s: str) -> tuple[re.Match[str] | None, int | None]:
+    """A year of another era at the start of *s* ("© 2567 บริษัท ..." is 2024): the match and the common-era year."""
+    for pattern, offset in LANG.era_years:
+        m = pattern.match(s)
+        if m:
+            return m, int(m.group("year")) + offset
+    return None, None
+
+
 def _normalise_suffix(tok: str) -> str:
     low = tok.lower().rstrip(".")
     if low == "inc":
@@ -67,7 +76,7 @@ def clean_holder(raw: str, *, strict: bool = False) -> str | None:
         before = s
         s = s.lstrip(" .,;:-–—|·•*：，、。")
         s = re.sub(rf"^(?:{_MARK.pattern})\s*", "", s, flags=re.IGNORECASE)
-        m = _LEAD_YEARS.match(s)
+        m = _LEAD_YEARS.match(s) or _era_year(s)[0]
         if m:
             s = s[m.end():]
         s = re.sub(r"^(?:by|of|owned\s+by|the\s+copyright\s+(?:holder|owner)s?|held\s+by)\s+", "", s,
@@ -181,7 +190,11 @@ def _strip_lead(s: str) -> tuple[str, list[int]]:
         s = s.lstrip(" .,;:-–—|·•*：，、。")
         s = re.sub(rf"^(?:{_MARK.pattern})\s*", "", s, flags=re.IGNORECASE)
         m = _LEAD_YEARS.match(s)
-        if m:
+        era, era_year = _era_year(s) if not m else (None, None)
+        if era:
+            years = years or [era_year]
+            s = s[era.end():]
+        elif m:
             years = years or expand_years(m.group(0))
             s = s[m.end():]
         s = re.sub(r"^(?:by|of|owned\s+by|the\s+copyright\s+(?:holder|owner)s?|held\s+by)\s+", "", s,

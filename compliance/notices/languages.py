@@ -24,7 +24,7 @@ _LISTS = ("rights_reserved", "restrictions", "markers", "contact_words", "holder
           "year_suffixes", "anchors")
 _PATTERN_LISTS = ("rights_reserved_patterns", "restrictions_patterns", "markers_patterns", "holder_patterns",
                   "holder_stops_patterns", "contact_words_patterns")
-_KEYS = {"name", "holder_end", *_LISTS, *_PATTERN_LISTS}
+_KEYS = {"name", "holder_end", "era_year_patterns", "era_year_offset", *_LISTS, *_PATTERN_LISTS}
 
 
 def _spaced_letter(ch: str) -> bool:
@@ -71,6 +71,7 @@ class LanguageData:
     holder_end: str
     year_suffixes: str
     anchors: tuple[str, ...]
+    era_years: tuple[tuple[re.Pattern[str], int], ...] = ()
 
 
 def _alternation(parts: list[str]) -> str:
@@ -100,6 +101,7 @@ def load_languages(path: Path = DEFAULT_FILE) -> LanguageData:
     suffixes: list[str] = []
     anchors: list[str] = []
     names: list[str] = []
+    eras: list[tuple[re.Pattern[str], int]] = []
     for code, table in (data.get("language") or {}).items():
         where = f"{path}: [language.{code}]"
         if not isinstance(table, dict):
@@ -137,6 +139,20 @@ def load_languages(path: Path = DEFAULT_FILE) -> LanguageData:
                     suffixes.append(re.escape(v))
                 elif key == "anchors":
                     anchors.append(v.lower())
+        offset = table.get("era_year_offset", 0)
+        if not isinstance(offset, int) or isinstance(offset, bool):
+            problems.append(f"{where}: key 'era_year_offset' must be an integer (years to add to reach the common era)")
+            offset = 0
+        for v in table.get("era_year_patterns", []) if isinstance(table.get("era_year_patterns", []), list) else []:
+            try:
+                compiled = re.compile(v, re.IGNORECASE)
+            except (re.error, TypeError) as exc:
+                problems.append(f"{where}: era_year_patterns: {v!r} is not a regular expression ({exc})")
+                continue
+            if "year" not in compiled.groupindex:
+                problems.append(f"{where}: era_year_patterns: {v!r} has no (?P<year>...) group")
+            else:
+                eras.append((compiled, offset))
         end = table.get("holder_end", "")
         if not isinstance(end, str):
             problems.append(f"{where}: key 'holder_end' must be a string of characters")
@@ -156,4 +172,5 @@ def load_languages(path: Path = DEFAULT_FILE) -> LanguageData:
         holder_end="".join(dict.fromkeys(ends)),
         year_suffixes=_alternation(suffixes),
         anchors=tuple(dict.fromkeys(anchors)),
+        era_years=tuple(eras),
     )

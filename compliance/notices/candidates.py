@@ -9,7 +9,10 @@ and marked as a picture credit when it credits one.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator
+
+import ahocorasick
 
 from .contacts import _attach_contacts
 from .holders import _holder_and_years, _is_abbrev, _looks_like_a_person, _markerless_holder, clean_holder
@@ -26,20 +29,38 @@ from .patterns import (_ARR_WORDS, _HOLDER_SENTENCES, _LICENCE_NOTICE, _PERMISSI
 _ANCHORS = tuple(dict.fromkeys(("©", "ⓒ", "(c)", "(с)", "copyright", "copr.", "creative commons", *LANG.anchors)))
 
 
+@lru_cache(maxsize=1)
+def _anchor_automaton() -> "ahocorasick.Automaton":
+    """The anchor literals in one automaton (each anchor's value is its index in _ANCHORS)."""
+    auto = ahocorasick.Automaton()
+    for k, kw in enumerate(_ANCHORS):
+        auto.add_word(kw, k)
+    auto.make_automaton()
+    return auto
+
+
 def _candidates(text: str) -> "Iterator[re.Match[str]]":
     """_CANDIDATE matches, searched only around the anchor literals."""
     low = text.lower()
     if len(low) != len(text):
         yield from _CANDIDATE.finditer(text)
         return
+    # every anchor occurrence in one Aho-Corasick pass, then taken anchor by anchor, each left to right and
+    # without overlaps, as a str.find loop per anchor would (the cap on ranges applies in the same order)
+    found: dict[int, list[int]] = {}
+    for end, k in _anchor_automaton().iter(low):
+        found.setdefault(k, []).append(end - len(_ANCHORS[k]) + 1)
     ranges = []
-    for kw in _ANCHORS:
-        i = low.find(kw)
-        while i >= 0:
+    for k in sorted(found):
+        kw = _ANCHORS[k]
+        free = 0
+        for i in found[k]:
+            if i < free:
+                continue
+            free = i + len(kw)
             a = text.rfind("\n", 0, max(0, i - 30)) + 1
             b = text.find("\n", i + len(kw) + 30)
             ranges.append((a, len(text) if b < 0 else b))
-            i = low.find(kw, i + len(kw))
             if len(ranges) > 4 * MAX_CANDIDATE_LINES:
                 break
     if not ranges:

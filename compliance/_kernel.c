@@ -320,6 +320,7 @@ typedef struct {
     Py_ssize_t nn;
     const uint32_t *nkeys;   /* blocks x nn, sorted per block */
     const int32_t *norders;  /* blocks x nn */
+    const uint64_t *nsvalues; /* blocks x nn: each block's values in its key order */
     const int64_t *nstarts;  /* blocks x (2^width + 1), or NULL */
     Py_ssize_t nstarts_row;
     int blocks;
@@ -500,6 +501,7 @@ static int near_query(const screen_t *s, uint64_t v, scratch_t *sc) {
         uint32_t q = (uint32_t)((v >> s->shifts[b]) & (((uint64_t)1 << s->widths[b]) - 1));
         const uint32_t *keys = s->nkeys + (Py_ssize_t)b * s->nn;
         const int32_t *orders = s->norders + (Py_ssize_t)b * s->nn;
+        const uint64_t *svals = s->nsvalues + (Py_ssize_t)b * s->nn;
         Py_ssize_t lo, hi;
         if (s->nstarts) {
             const int64_t *st = s->nstarts + (Py_ssize_t)b * s->nstarts_row;
@@ -520,10 +522,9 @@ static int near_query(const screen_t *s, uint64_t v, scratch_t *sc) {
             hi = l;
         }
         for (Py_ssize_t r = lo; r < hi; r++) {
-            int32_t row = orders[r];
-            if (popcount64(s->nvalues[row] ^ v) <= s->near_k) {
+            if (popcount64(svals[r] ^ v) <= s->near_k) {
                 if (grow((void **)&sc->near, &sc->capn, sc->nnear + 1, sizeof(int64_t)) < 0) return -1;
-                sc->near[sc->nnear++] = s->nworks[row];
+                sc->near[sc->nnear++] = s->nworks[orders[r]];
             }
         }
     }
@@ -746,6 +747,8 @@ static PyObject *k_screen(PyObject *self, PyObject *args) {
         if (n != s.nn * s.blocks) { PyErr_SetString(PyExc_ValueError, "near_keys shape"); goto done; }
         if (!(o = get_obj(cfg, "near_orders")) || !(s.norders = get_buf(&b, o, 4, &n, "near_orders"))) goto done;
         if (n != s.nn * s.blocks) { PyErr_SetString(PyExc_ValueError, "near_orders shape"); goto done; }
+        if (!(o = get_obj(cfg, "near_svalues")) || !(s.nsvalues = get_buf(&b, o, 8, &n, "near_svalues"))) goto done;
+        if (n != s.nn * s.blocks) { PyErr_SetString(PyExc_ValueError, "near_svalues shape"); goto done; }
         PyObject *widths = get_obj(cfg, "near_widths");
         if (!widths) goto done;
         int shift = 0;

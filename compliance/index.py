@@ -15,6 +15,7 @@ still a copy of each.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -78,6 +79,10 @@ class SeedIndex:
             np.cumsum(counts, out=offsets[1:])
         self.offsets = offsets
         self.near: "NearIndex | None" = None
+        #: each work's publisher number and the publishers' names (kept with the cache: a registry of 100,000
+        #: works would otherwise read them at every start)
+        self.work_publisher: np.ndarray | None = None
+        self.publisher_names: list[str] = []
 
     @classmethod
     def build(cls, parts: Iterable[tuple[int, np.ndarray, np.ndarray]], n_works: int,
@@ -165,6 +170,9 @@ class SeedIndex:
             for name in self._ARRAYS:
                 np.save(tmp / f"{name}.npy", getattr(self, name))
             (tmp / "n_works").write_text(str(self.n_works))
+            if self.work_publisher is not None:
+                np.save(tmp / "work_publisher.npy", self.work_publisher)
+                (tmp / "publisher_names.json").write_text(json.dumps(self.publisher_names), encoding="utf-8")
             if self.near is not None:
                 for name in NearIndex._ARRAYS:
                     np.save(tmp / f"near_{name}.npy", getattr(self.near, name))
@@ -193,6 +201,11 @@ class SeedIndex:
             return None
         index = cls(arrays["hashes"], arrays["works"], arrays["positions"], n_works, table=arrays["table"],
                     offsets=arrays["offsets"])
+        try:
+            index.work_publisher = np.load(d / "work_publisher.npy")
+            index.publisher_names = json.loads((d / "publisher_names.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            index.work_publisher, index.publisher_names = None, []
         if (d / "near_k").exists():
             try:
                 na = {name: np.asarray(np.load(d / f"near_{name}.npy", mmap_mode="r")) for name in NearIndex._ARRAYS}

@@ -280,7 +280,7 @@ class Registry:
         pause = 0.02
         while True:
             try:
-                self.db = _Database(connect(self.path))
+                self.db = _Database(connect(self.path), execute_plugins=False)  # no plugin discovery (50 ms)
                 if not readonly:
                     self._migrate()
                 elif "works" not in self.db.table_names():
@@ -547,15 +547,18 @@ class Registry:
     def build_index(self, settings: MatcherSettings) -> tuple[SeedIndex, np.ndarray, list[str]]:
         """The seed index over every work, plus each work's publisher number and names."""
         max_num = int(self.db.execute("SELECT coalesce(max(num), 0) FROM works").fetchone()[0])
-        publisher = np.full(max_num + 1, -1, dtype=np.int32)
-        names: list[str] = []
-        pub_index: dict[int, int] = {}
-        for num, pid, pname in self.db.execute(
-                "SELECT w.num, p.id, p.name FROM works w JOIN publishers p ON p.id = w.publisher_id"):
-            if pid not in pub_index:
-                pub_index[pid] = len(names)
-                names.append(pname)
-            publisher[num] = pub_index[pid]
+
+        def publishers() -> tuple[np.ndarray, list[str]]:
+            publisher = np.full(max_num + 1, -1, dtype=np.int32)
+            names: list[str] = []
+            pub_index: dict[int, int] = {}
+            for num, pid, pname in self.db.execute(
+                    "SELECT w.num, p.id, p.name FROM works w JOIN publishers p ON p.id = w.publisher_id"):
+                if pid not in pub_index:
+                    pub_index[pid] = len(names)
+                    names.append(pname)
+                publisher[num] = pub_index[pid]
+            return publisher, names
 
         def parts() -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
             for num, h, p in self.db.execute("SELECT work_num, hashes, positions FROM fingerprints"):
@@ -587,12 +590,15 @@ class Registry:
             index = SeedIndex.build(parts(), max_num + 1, settings)
             if settings.near_index_hamming >= 0:
                 index.near = NearIndex.build(windows(), settings.near_index_hamming, settings.near_min_words)
+            index.work_publisher, index.publisher_names = publishers()
             if cache is not None:
                 try:
                     index.save_dir(cache, key)
                 except OSError:
                     pass  # a read-only folder: the index is simply rebuilt next time
-        return index, publisher, names
+        if index.work_publisher is None:  # a cache written before it kept them
+            index.work_publisher, index.publisher_names = publishers()
+        return index, index.work_publisher, index.publisher_names
 
     def index_cache_dir(self) -> Path | None:
         """Folder beside the registry for the seed-index cache (keyed by the registry's content)."""

@@ -176,50 +176,66 @@ static int tokenize_str(const folder_t *f, PyObject *str, toks_t *t) {
         tstart = (i);                                                                          \
     } while (0)
 
-    for (Py_ssize_t i = 0; i < len; i++) {
-        Py_UCS4 cp = PyUnicode_READ(kind, data, i);
-        uint32_t v = cp < 0x10000 ? f->fold[cp] : fold_astral(f, cp, &err);
-        if (err) return -1;
-        if (v == F_SKIP) continue;
-        if (v == F_SEP) {
-            CLOSE();
-            continue;
-        }
-        if (v & F_EXPAND) {
-            uint32_t n = (v >> 24) & 0xF, idx = v & 0xFFFFFF;
-            if (idx + n > (uint32_t)f->n_expand) {
-                PyErr_SetString(PyExc_ValueError, "fold table expansion out of range");
-                return -1;
-            }
-            if (state != 1) {
-                CLOSE();
-                OPEN(1, i);
-            }
-            for (uint32_t e = 0; e < n; e++) ADD(f->expand[idx + e]);
-            tend = i + 1;
-            continue;
-        }
-        if (v & F_SOLO) {
-            CLOSE();
-            OPEN(2, i);
-            ADD(v & F_CODE);
-            tend = i + 1;
-            continue;
-        }
-        if (v & F_MARK) {
-            if (state) {
-                ADD(v & F_CODE);
-                tend = i + 1;
-            }
-            continue;
-        }
-        if (state != 1) {
-            CLOSE();
-            OPEN(1, i);
-        }
-        ADD(v);
-        tend = i + 1;
+#define TOKEN_LOOP() \
+    for (Py_ssize_t i = 0; i < len; i++) { \
+        Py_UCS4 cp = READ(i); \
+        uint32_t v = cp < 0x10000 ? f->fold[cp] : fold_astral(f, cp, &err); \
+        if (err) return -1; \
+        if (v == F_SKIP) continue; \
+        if (v == F_SEP) { \
+            CLOSE(); \
+            continue; \
+        } \
+        if (v & F_EXPAND) { \
+            uint32_t n = (v >> 24) & 0xF, idx = v & 0xFFFFFF; \
+            if (idx + n > (uint32_t)f->n_expand) { \
+                PyErr_SetString(PyExc_ValueError, "fold table expansion out of range"); \
+                return -1; \
+            } \
+            if (state != 1) { \
+                CLOSE(); \
+                OPEN(1, i); \
+            } \
+            for (uint32_t e = 0; e < n; e++) ADD(f->expand[idx + e]); \
+            tend = i + 1; \
+            continue; \
+        } \
+        if (v & F_SOLO) { \
+            CLOSE(); \
+            OPEN(2, i); \
+            ADD(v & F_CODE); \
+            tend = i + 1; \
+            continue; \
+        } \
+        if (v & F_MARK) { \
+            if (state) { \
+                ADD(v & F_CODE); \
+                tend = i + 1; \
+            } \
+            continue; \
+        } \
+        if (state != 1) { \
+            CLOSE(); \
+            OPEN(1, i); \
+        } \
+        ADD(v); \
+        tend = i + 1; \
     }
+    /* one loop per storage width of the str, so that reading a character is one array access */
+    if (kind == PyUnicode_1BYTE_KIND) {
+#define READ(j) ((Py_UCS4)((const Py_UCS1 *)data)[j])
+        TOKEN_LOOP();
+#undef READ
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+#define READ(j) ((Py_UCS4)((const Py_UCS2 *)data)[j])
+        TOKEN_LOOP();
+#undef READ
+    } else {
+#define READ(j) ((Py_UCS4)((const Py_UCS4 *)data)[j])
+        TOKEN_LOOP();
+#undef READ
+    }
+#undef TOKEN_LOOP
     CLOSE();
 #undef CLOSE
 #undef ADD

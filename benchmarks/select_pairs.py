@@ -140,13 +140,17 @@ def pair_features(a: Doc, b: Doc) -> dict:
     cov = set()
     for i, _, n in r8:
         cov.update(range(i, i + n))
+    # Share of each article's words in shared runs outside quotation marks (the reporting they share).
+    unq_a = {x for i, _, n in r8 for x in range(i, i + n) if not a.quoted[x]}
+    unq_b = {x for _, j, n in r8 for x in range(j, j + n) if not b.quoted[x]}
     qbest = max(q, key=lambda r: r[2], default=None)
     return {"longest_run": longest, "band": band_of(longest), "shared_quote": bool(q),
             # which quote (a hash of its first 8 words, no text), to spread the sample over different quotes
             "quote_key": zlib.crc32(" ".join(a.words[qbest[0]:qbest[0] + 8]).encode()) if qbest else None,
             "longest_quote": max((r[2] for r in q), default=0),
             "longest_nonquote": max((r[2] for r in nonq), default=0),
-            "shared_words": len(cov), "runs8": len(r8), "words_a": len(a.words), "words_b": len(b.words)}
+            "shared_words": len(cov), "runs8": len(r8), "words_a": len(a.words), "words_b": len(b.words),
+            "unquoted_share": round(max(len(unq_a) / max(1, len(a.words)), len(unq_b) / max(1, len(b.words))), 3)}
 
 
 def all_pairs(docs: dict[str, Doc], k: int) -> dict[tuple[str, str], int]:
@@ -191,7 +195,7 @@ def candidates(docs: dict[str, Doc]) -> list[dict]:
     return out
 
 
-def sample(cands: list[dict], per_band: int, n_quote: int, max_per_doc: int) -> list[dict]:
+def sample(cands: list[dict], per_band: int, n_quote: int, max_per_doc: int, n_covered: int = 0) -> list[dict]:
     """Spread across the 12-60 band, then pairs sharing a quote (in or out of the band, quote-only ones first)."""
     rng = random.Random(SEED)
     uses: dict[str, int] = defaultdict(int)
@@ -235,6 +239,10 @@ def sample(cands: list[dict], per_band: int, n_quote: int, max_per_doc: int) -> 
     take(long_quote_little_else, n_quote // 2, "shared long quote (>=20), little else", 4)
     take(little_else, n_quote // 4, "shared quote, little else", 4)
     take(quote, n_quote - n_quote // 2 - n_quote // 4, "shared quote", 4)
+    # Added after the first 240 were read (labels kept only 14 copies): pairs in the band whose shared
+    # unquoted runs cover >= 25 % of one article -- edited or trimmed wire copy without long runs.
+    covered = [c for c in cands if 12 <= c["longest_run"] <= 60 and c.get("unquoted_share", 0) >= 0.25]
+    take(covered, n_covered, "band 12-60, >=25% of one article in shared unquoted runs")
     return chosen
 
 
@@ -243,8 +251,13 @@ def show(docs: dict[str, Doc], a: str, b: str, ctx: int = 40, head: int = 60, mi
     da, db = docs[a], docs[b]
     pubs = publishers()
     f = pair_features(da, db)
+    r8 = runs(da, db, min_run)
+    cov_a = {x for i, _, n in r8 for x in range(i, i + n) if not da.quoted[x]}
+    cov_b = {x for _, j, n in r8 for x in range(j, j + n) if not db.quoted[x]}
     lines = [f"=== {a} ({pubs[a]}, {len(da.words)} w)  vs  {b} ({pubs[b]}, {len(db.words)} w)  "
-             + json.dumps({k: f[k] for k in ("longest_run", "longest_quote", "longest_nonquote", "shared_words")})]
+             + json.dumps({k: f[k] for k in ("longest_run", "longest_quote", "longest_nonquote", "shared_words")})
+             + f"  unquoted shared: {len(cov_a)} w of A ({len(cov_a) / max(1, len(da.words)):.0%}), "
+               f"{len(cov_b)} w of B ({len(cov_b) / max(1, len(db.words)):.0%})"]
 
     def beginning(d: Doc) -> str:
         end = d.spans[min(head, len(d.spans)) - 1][1] if d.spans else 0
@@ -261,11 +274,25 @@ def show(docs: dict[str, Doc], a: str, b: str, ctx: int = 40, head: int = 60, mi
         return " ".join(pre.split()) + " <<< " + " ".join(mid.split()) + " >>> " + " ".join(post.split())
 
     rs = sorted(runs(da, db, min_run), key=lambda r: r[0])
-    for i, j, n in rs:
-        qa, qb = quoted_share(da, i, n), quoted_share(db, j, n)
-        lines.append(f"--- run {n} w at {a}:{i}/{len(da.words)} {b}:{j}/{len(db.words)}  quoted {qa:.0%}/{qb:.0%}")
-        lines.append(f"  A: {window(da, i, n)}")
-        lines.append(f"  B: {window(db, j, n)}")
+    # Runs close together on both sides (gaps of <= 25 words, same order) are shown as one block.
+    blocks: list[list[tuple[int, int, int]]] = []
+    for r in rs:
+        if blocks:
+            i0, j0, n0 = blocks[-1][-1]
+            if 0 <= r[0] - (i0 + n0) <= 25 and 0 <= r[1] - (j0 + n0) <= 25:
+                blocks[-1].append(r)
+                continue
+        blocks.append([r])
+    for blk in blocks:
+        i, j = blk[0][0], blk[0][1]
+        ni = blk[-1][0] + blk[-1][2] - i
+        nj = blk[-1][1] + blk[-1][2] - j
+        qa = sum(quoted_share(da, x, n) * n for x, _, n in blk) / sum(n for *_, n in blk)
+        qb = sum(quoted_share(db, y, n) * n for _, y, n in blk) / sum(n for *_, n in blk)
+        lines.append(f"--- runs {'+'.join(str(n) for *_, n in blk)} w at {a}:{i}/{len(da.words)} "
+                     f"{b}:{j}/{len(db.words)}  quoted {qa:.0%}/{qb:.0%}")
+        lines.append(f"  A: {window(da, i, ni)}")
+        lines.append(f"  B: {window(db, j, nj)}")
     return "\n".join(lines)
 
 
@@ -277,6 +304,7 @@ def main() -> None:
     s.add_argument("--per-band", type=int, default=32)
     s.add_argument("--quote", type=int, default=80)
     s.add_argument("--max-per-doc", type=int, default=3)
+    s.add_argument("--covered", type=int, default=40)
     sh = sub.add_parser("show")
     sh.add_argument("a")
     sh.add_argument("b")
@@ -312,7 +340,7 @@ def main() -> None:
         for k in ["<12", *[f"{lo}-{hi}" for lo, hi in BANDS], ">60"]:
             print(f"  {k:>6}: {by[k][0]:5d} pairs, {by[k][1]:5d} share a quote, {by[k][2]:5d} of them little else")
         return
-    for c in sample(cands, args.per_band, args.quote, args.max_per_doc):
+    for c in sample(cands, args.per_band, args.quote, args.max_per_doc, args.covered):
         print(json.dumps(c))
 
 

@@ -296,6 +296,36 @@ def show(docs: dict[str, Doc], a: str, b: str, ctx: int = 40, head: int = 60, mi
     return "\n".join(lines)
 
 
+_QUOTE_NOTE = re.compile(r"quote|tweet|statement|remarks|instagram", re.I)
+
+
+def build(sample_path: Path, labels_path: Path, out: Path) -> None:
+    """Write the labelled pairs (ids, label, band, longest run, shared quote, note; never article text)."""
+    sample_rows = [json.loads(x) for x in sample_path.read_text().splitlines()]
+    rows = []
+    for line in labels_path.read_text().splitlines():
+        if not line.strip():
+            continue
+        idx, label, note = line.split("\t", 2)
+        if label not in ("copy", "partial", "independent"):
+            raise SystemExit(f"bad label on line {idx}: {label}")
+        c = sample_rows[int(idx)]
+        a, b = sorted((c["a"], c["b"]), key=int)
+        rows.append({"a": a, "b": b, "label": label, "band": c["band"], "longest_run": c["longest_run"],
+                     # a shared speaker quotation (quoted in both, or a tweet/statement embedded in one), as read
+                     "shared_quote": bool(c["shared_quote"] or _QUOTE_NOTE.search(note)),
+                     "note": note})
+    keys = [(r["a"], r["b"]) for r in rows]
+    if len(set(keys)) != len(keys):
+        raise SystemExit("duplicate pair")
+    if set(map(frozenset, keys)) & labelled():
+        raise SystemExit("a pair repeats pairs.jsonl")
+    rows.sort(key=lambda r: (int(r["a"]), int(r["b"])))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    print(f"{len(rows)} pairs -> {out}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -311,10 +341,17 @@ def main() -> None:
     sh.add_argument("--ctx", type=int, default=40)
     sh.add_argument("--head", type=int, default=60)
     sh.add_argument("--min-run", type=int, default=8)
+    bu = sub.add_parser("build", help="join hand labels (index<TAB>label<TAB>note, by sample line) with the sample")
+    bu.add_argument("--sample", default=str(HERE / "out" / "sample.jsonl"))
+    bu.add_argument("--labels", default=str(HERE / "out" / "labels.tsv"))
+    bu.add_argument("--out", default=str(HERE / "data" / "news-real-pairs-extra.jsonl"))
     fe = sub.add_parser("features")
     fe.add_argument("a")
     fe.add_argument("b")
     args = ap.parse_args()
+    if args.cmd == "build":
+        build(Path(args.sample), Path(args.labels), Path(args.out))
+        return
     docs = load()
     if args.cmd == "show":
         print(show(docs, args.a, args.b, args.ctx, args.head, args.min_run))

@@ -56,9 +56,12 @@ def band_of(n: int) -> str:
 
 
 def quote_mask(par: str) -> list[bool]:
-    """Per character of one paragraph: inside double quotation marks?  Curly quotes by direction,
-    straight ones closing after a word character or punctuation and opening otherwise.  A paragraph of a quote running on
-    opens again with a quote mark (news style), so each paragraph starts outside."""
+    """Per character of one paragraph: inside double quotation marks?
+
+    Curly quotes by direction, straight ones closing after a word character or
+    punctuation and opening otherwise.  A quote running over paragraphs opens
+    each one again with a quote mark (news style), so each paragraph starts outside.
+    """
     mask, inside = [], False
     for k, ch in enumerate(par):
         if ch == "\u201c" or ch == "\u201e":
@@ -242,7 +245,8 @@ def sample(cands: list[dict], per_band: int, n_quote: int, max_per_doc: int, n_c
     # Added after the first 240 were read (labels kept only 14 copies): pairs in the band whose shared
     # unquoted runs cover >= 25 % of one article -- edited or trimmed wire copy without long runs.
     covered = [c for c in cands if 12 <= c["longest_run"] <= 60 and c.get("unquoted_share", 0) >= 0.25]
-    take(covered, n_covered, "band 12-60, >=25% of one article in shared unquoted runs")
+    for start in range(0, n_covered, 40):  # in rounds of 40, so a longer sample keeps the earlier picks
+        take(covered, min(40, n_covered - start), "band 12-60, >=25% of one article in shared unquoted runs")
     return chosen
 
 
@@ -334,7 +338,7 @@ def main() -> None:
     s.add_argument("--per-band", type=int, default=32)
     s.add_argument("--quote", type=int, default=80)
     s.add_argument("--max-per-doc", type=int, default=3)
-    s.add_argument("--covered", type=int, default=40)
+    s.add_argument("--covered", type=int, default=80)
     sh = sub.add_parser("show")
     sh.add_argument("a")
     sh.add_argument("b")

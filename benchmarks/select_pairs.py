@@ -4,14 +4,16 @@
     python benchmarks/select_pairs.py sample > benchmarks/out/sample.jsonl
     python benchmarks/select_pairs.py show A B             # shared passages in context, for reading
     python benchmarks/select_pairs.py features A B         # longest_run / band / shared_quote of one pair
+    python benchmarks/select_pairs.py build                # out/labels.tsv + sample -> data/news-real-pairs-extra.jsonl
 
 Words are normalised as in ../shared/data/news-real-dev (scripts/overlap.py):
 split on whitespace, lowercase, curly quotes made straight, leading and
-trailing punctuation stripped, empty tokens dropped.  Every shared word 12-gram
-is indexed; a pair's longest common run is the longest chain of consecutive
-shared 12-grams on one diagonal (+ 11), which is exact for runs of >= 12
-words.  Runs of 8-11 words are found the same way with 8-grams, for shared
-quotations that are shorter than the band.
+trailing punctuation stripped, empty tokens dropped.  Every word 8-gram is
+indexed (8 rather than 12 so that shared quotations shorter than the band are
+found too); a pair's common runs are chains of consecutive shared 8-grams on
+one diagonal (length = chain + 7), which gives the longest common run exactly
+for runs of >= 8 words.  The candidate features are cached in
+benchmarks/out/pair-candidates.jsonl (about 80 s to compute on 2 cores).
 
 A word is "quoted" when it lies between double quotation marks of its
 paragraph (curly quotes by their direction, straight quotes by the character

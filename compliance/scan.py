@@ -12,6 +12,13 @@ writer; forked workers extract pending HTML and run ``match_document``
 against the index built once in the parent (shared copy-on-write), each with
 its own read-only registry connection.  Results are stored in input order, so
 the registry and the printed findings are the same whatever the worker count.
+
+``run_scan`` reads as its stages, the methods of ``_ScanRun`` (see the
+section "the scan run, stage by stage" below): ``start`` opens the run,
+``known`` skips what was scanned, ``add``/``match`` match a batch (the seams:
+``_scan_batch(docs)`` in a worker, ``Scanner.match_documents(docs)`` inside
+it), ``store`` writes it in one transaction, ``report`` passes it on, and
+``end`` summarises.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from .registry import Registry, now_utc
 from .rules import RuleSet
 from .verdicts import VerdictContext, decide
 
-__all__ = ["Scanner", "ScanOptions", "ScanSummary", "run_scan", "stored_findings", "default_workers"]
+__all__ = ["Scanner", "ScanCallbacks", "ScanOptions", "ScanSummary", "run_scan", "stored_findings", "default_workers"]
 
 
 def default_workers() -> int:
@@ -482,6 +489,226 @@ class _Pool:
         self.executor = None
 
 
+# ---------------------------------------------------------------- the scan run, stage by stage
+#
+# run_scan reads as its stages, each a method of _ScanRun below:
+#   _ScanRun.start          open the run: the scan_runs row, the worker state
+#   _ScanRun.known          skip what was scanned (same content, same registry and rules)
+#   _ScanRun.add / .match   gather documents into a batch and match it (in-process or in the workers)
+#   _ScanRun.store          store a matched batch: one transaction, counted in the summary
+#   _ScanRun.report         then report it: findings, errors and documents to the callbacks
+#   _ScanRun.end            summarise: close the workers, record the run's counts and how it ended
+
+
+@dataclass
+class ScanCallbacks:
+    """Where a scan reports as it goes (each optional): findings once stored, errors, documents, progress."""
+
+    on_finding: Callable[[Finding], None] | None = None
+    on_error: Callable[[InputError], None] | None = None
+    on_document: Callable[[Document, int], None] | None = None
+    on_progress: Callable[[ScanSummary], None] | None = None
+
+
+class _ScanRun:
+    """One scan in progress: what the stages share (the registry, the summary, the batch, the workers)."""
+
+    def __init__(self, registry: Registry, scanner: Scanner, options: ScanOptions, summary: ScanSummary,
+                 callbacks: ScanCallbacks) -> None:
+        import time
+
+        self.registry = registry
+        self.scanner = scanner
+        self.options = options
+        self.summary = summary
+        self.callbacks = callbacks
+        self.check_known = options.store and not options.rescan
+        self.t0 = time.perf_counter()
+        self.pool: _Pool | None = None
+        self.batch: list[Document] = []
+        self.batch_bytes = 0
+        #: batches handed to the pool, oldest first; results are stored in this order
+        self.in_flight: deque[tuple[list[Document], Any]] = deque()
+        self.window = max(2, summary.workers * options.window_per_worker)
+
+    @property
+    def run_id(self) -> int | None:
+        return self.summary.run_id
+
+    # -- open the run
+
+    @classmethod
+    def start(cls, registry: Registry, rules: RuleSet, inputs: list[str], options: ScanOptions,
+              scanner: Scanner | None, callbacks: ScanCallbacks) -> "_ScanRun":
+        """Build the scanner, record the run (runs left 'running' by dead processes are closed first)."""
+        import socket
+
+        scanner = scanner or Scanner(registry, rules)
+        summary = ScanSummary(workers=max(1, options.workers))
+        run = cls(registry, scanner, options, summary, callbacks)
+        if options.store:
+            with registry.db.atomic():
+                _close_stale_runs(registry)
+                cur = registry.db.execute(
+                    "INSERT INTO scan_runs(started_at, inputs, options, registry_version, rules_version, "
+                    "tool_version) VALUES (?,?,?,?,?,?)",
+                    [now_utc(), json.dumps(inputs),
+                     json.dumps({"rescan": options.rescan, "workers": summary.workers, "pid": os.getpid(),
+                                 "host": socket.gethostname()}),
+                     registry.registry_version(), rules.version(), __version__])
+                summary.run_id = int(cur.lastrowid)
+        _WORKER.update(scanner=scanner, check_known=run.check_known)
+        return run
+
+    # -- skip what was scanned
+
+    def known(self, doc: Document) -> bool:
+        """Scanned before against this registry and rules: the same extracted text, or for a page whose
+        extraction is still pending, the same captured bytes (so it is not extracted again)."""
+        from .inputs import is_pending
+
+        if not self.check_known:
+            return False
+        if is_pending(doc):
+            return _already_raw(self.registry, doc.raw_sha256, self.scanner.scan_key)
+        return _already(self.registry, doc.sha256, self.scanner.scan_key)
+
+    def skip(self, doc: Document) -> None:
+        """Count and report a document already scanned (nothing to match)."""
+        doc.meta.pop("pending_html", None)
+        self.finish([("skip", doc, None, None)])
+
+    # -- match a batch
+
+    def add(self, doc: Document) -> None:
+        """Add a document to the open batch; a full batch (documents or bytes) goes to matching."""
+        self.batch.append(doc)
+        self.batch_bytes += len(doc.text) + len(doc.meta.get("pending_html") or "")
+        if len(self.batch) >= self.options.batch_docs or self.batch_bytes >= self.options.batch_bytes:
+            self.match()
+
+    def match(self) -> None:
+        """Hand the open batch to the pool, then finish every batch whose results are in (in input order),
+        waiting for the oldest when the window of batches in flight is full."""
+        if self.batch:
+            if self.pool is None:
+                from .inputs import is_pending
+
+                self.pool = _Pool(self.summary.workers, str(self.registry.path),
+                                  warm_extractor=any(is_pending(d) for d in self.batch))
+            self.in_flight.append((self.batch, self.pool.submit(self.batch)))
+            self.batch, self.batch_bytes = [], 0
+        while self.in_flight and (len(self.in_flight) >= self.window or self.pool.ready(self.in_flight[0][1])):
+            self.collect()
+
+    def drain(self) -> None:
+        """The last batch, then every batch still in flight."""
+        self.match()
+        while self.in_flight:
+            self.collect()
+
+    def collect(self) -> None:
+        """Wait for the oldest batch in flight and finish it."""
+        docs, handle = self.in_flight.popleft()
+        self.finish(self.pool.result(docs, handle, self.in_flight))
+
+    def finish(self, results: list[tuple[str, Any, Any, Any]]) -> None:
+        """Store a matched batch, then report it: findings only once committed."""
+        self.store(results)
+        self.report(results)
+
+    # -- store it
+
+    def record_error(self, err: InputError) -> None:
+        """An input that could not be read: counted, stored with the run, reported."""
+        self.summary.errors += 1
+        if self.options.store:
+            with self.registry.db.atomic():
+                self.registry.db.execute("INSERT INTO scan_errors(run_id, path, offset, message) VALUES (?,?,?,?)",
+                                         [self.run_id, getattr(err, "path", None), getattr(err, "offset", None),
+                                          str(err)])
+                _update_run(self.registry, self.run_id, self.summary, None)
+        if self.callbacks.on_error:
+            self.callbacks.on_error(err)
+
+    def store(self, results: list[tuple[str, Any, Any, Any]]) -> None:
+        """Count the batch and store it in one transaction, from the re-check of known content to the run's
+        counts (a document matched meanwhile by another scan sharing the registry becomes a skip)."""
+        summary, registry = self.summary, self.registry
+        stored: list[tuple[Document, list[Finding]]] = []
+        tx = contextlib.ExitStack()
+        if self.options.store:
+            tx.enter_context(registry.db.atomic())
+        with tx:
+            for i, (kind, doc, findings, suppressed) in enumerate(results):
+                if kind == "error":
+                    summary.errors += 1
+                    continue
+                size = int(doc.meta.get("bytes") or len(doc.text.encode("utf-8", "surrogatepass")))
+                summary.bytes_read += size
+                if kind == "done" and self.check_known and _already(registry, doc.sha256, self.scanner.scan_key):
+                    # another scan sharing the registry stored this content since it was read: skip it as a
+                    # sequential run would (no second copy of the page; its findings reported once)
+                    results[i] = kind, doc, findings, suppressed = ("skip", doc, None, None)
+                if kind == "skip":
+                    summary.skipped += 1
+                    continue
+                summary.documents += 1
+                summary.bytes += size
+                for k, n in suppressed.items():
+                    summary.suppressed[k] = summary.suppressed.get(k, 0) + n
+                for f in findings:
+                    summary.findings += 1
+                    summary.verdicts[f.verdict] = summary.verdicts.get(f.verdict, 0) + 1
+                stored.append((doc, findings))
+            if self.options.store:
+                for doc, findings in stored:
+                    _store_rows(registry, self.run_id, doc, findings, self.scanner.scan_key)
+                for kind, err, _, _ in results:
+                    if kind == "error":
+                        registry.db.execute(
+                            "INSERT INTO scan_errors(run_id, path, offset, message) VALUES (?,?,?,?)",
+                            [self.run_id, getattr(err, "path", None), getattr(err, "offset", None), str(err)])
+                if self.run_id is not None:
+                    _update_run(registry, self.run_id, summary, None)
+
+    # -- report it
+
+    def report(self, results: list[tuple[str, Any, Any, Any]]) -> None:
+        """The stored batch to the callbacks, in input order, and the progress line."""
+        import time
+
+        cb = self.callbacks
+        for kind, doc, findings, _ in results:
+            if kind == "error":
+                if cb.on_error:
+                    cb.on_error(doc)
+                continue
+            for f in findings or ():
+                if cb.on_finding:
+                    cb.on_finding(f)
+            if cb.on_document:
+                cb.on_document(doc, len(findings or ()))
+        if cb.on_progress:
+            self.summary.seconds = time.perf_counter() - self.t0
+            cb.on_progress(self.summary)
+
+    # -- summarise
+
+    def end(self, status: str) -> ScanSummary:
+        """Close the workers and record the run's counts and how it ended ('done', 'interrupted', 'failed')."""
+        import time
+
+        if self.pool is not None:
+            self.pool.close()
+        _WORKER.clear()
+        self.summary.seconds = time.perf_counter() - self.t0
+        if self.options.store and self.run_id is not None:
+            with self.registry.db.atomic():
+                _update_run(self.registry, self.run_id, self.summary, status)
+        return self.summary
+
+
 def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | InputError],
              *, inputs: list[str], options: ScanOptions | None = None,
              on_finding: Callable[[Finding], None] | None = None,
@@ -497,145 +724,25 @@ def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | 
     nothing it reported.  Documents are read lazily, so memory stays flat
     whatever the size of the input.
     """
-    import socket
-    import time
-
-    options = options or ScanOptions()
-    scanner = scanner or Scanner(registry, rules)
-    summary = ScanSummary(workers=max(1, options.workers))
-    t0 = time.perf_counter()
-    run_id = None
-    if options.store:
-        with registry.db.atomic():
-            _close_stale_runs(registry)
-            cur = registry.db.execute(
-                "INSERT INTO scan_runs(started_at, inputs, options, registry_version, rules_version, tool_version) "
-                "VALUES (?,?,?,?,?,?)",
-                [now_utc(), json.dumps(inputs),
-                 json.dumps({"rescan": options.rescan, "workers": summary.workers, "pid": os.getpid(),
-                             "host": socket.gethostname()}),
-                 registry.registry_version(), rules.version(), __version__])
-            run_id = int(cur.lastrowid)
-    summary.run_id = run_id
-    check_known = options.store and not options.rescan
-    _WORKER.update(scanner=scanner, check_known=check_known)
-    pool: Any = None
+    callbacks = ScanCallbacks(on_finding, on_error, on_document, on_progress)
+    run = _ScanRun.start(registry, rules, inputs, options or ScanOptions(), scanner, callbacks)
     status = "failed"
-
-    def error(err: InputError) -> None:
-        summary.errors += 1
-        if options.store:
-            with registry.db.atomic():
-                registry.db.execute("INSERT INTO scan_errors(run_id, path, offset, message) VALUES (?,?,?,?)",
-                                    [run_id, getattr(err, "path", None), getattr(err, "offset", None), str(err)])
-                _update_run(registry, run_id, summary, None)
-        if on_error:
-            on_error(err)
-
-    def finish(results: list[tuple[str, Any, Any, Any]]) -> None:
-        """Count, store (one transaction for the batch), then report: findings only once committed."""
-        stored: list[tuple[Document, list[Finding]]] = []
-        tx = contextlib.ExitStack()
-        if options.store:  # one transaction, from the re-check below to the last row
-            tx.enter_context(registry.db.atomic())
-        with tx:
-            for i, (kind, doc, findings, suppressed) in enumerate(results):
-                if kind == "error":
-                    summary.errors += 1
-                    continue
-                size = int(doc.meta.get("bytes") or len(doc.text.encode("utf-8", "surrogatepass")))
-                summary.bytes_read += size
-                if kind == "done" and check_known and _already(registry, doc.sha256, scanner.scan_key):
-                    # another scan sharing the registry stored this content since it was read: skip it as a
-                    # sequential run would (no second copy of the page; its findings reported once)
-                    results[i] = kind, doc, findings, suppressed = ("skip", doc, None, None)
-                if kind == "skip":
-                    summary.skipped += 1
-                    continue
-                summary.documents += 1
-                summary.bytes += size
-                for k, n in suppressed.items():
-                    summary.suppressed[k] = summary.suppressed.get(k, 0) + n
-                for f in findings:
-                    summary.findings += 1
-                    summary.verdicts[f.verdict] = summary.verdicts.get(f.verdict, 0) + 1
-                stored.append((doc, findings))
-            if options.store:
-                for doc, findings in stored:
-                    _store_rows(registry, run_id, doc, findings, scanner.scan_key)
-                for kind, err, _, _ in results:
-                    if kind == "error":
-                        registry.db.execute(
-                            "INSERT INTO scan_errors(run_id, path, offset, message) VALUES (?,?,?,?)",
-                            [run_id, getattr(err, "path", None), getattr(err, "offset", None), str(err)])
-                if run_id is not None:
-                    _update_run(registry, run_id, summary, None)
-        for kind, doc, findings, _ in results:  # only now that they are committed
-            if kind == "error":
-                if on_error:
-                    on_error(doc)
-                continue
-            for f in findings or ():
-                if on_finding:
-                    on_finding(f)
-            if on_document:
-                on_document(doc, len(findings or ()))
-        if on_progress:
-            summary.seconds = time.perf_counter() - t0
-            on_progress(summary)
-
-    in_flight: deque[tuple[list[Document], Any]] = deque()
-    window = max(2, summary.workers * options.window_per_worker)
-    batch: list[Document] = []
-    batch_bytes = 0
-
-    def submit() -> None:
-        nonlocal pool, batch, batch_bytes
-        if not batch:
-            return
-        if pool is None:
-            from .inputs import is_pending
-
-            pool = _Pool(summary.workers, str(registry.path), warm_extractor=any(is_pending(d) for d in batch))
-        in_flight.append((batch, pool.submit(batch)))
-        batch, batch_bytes = [], 0
-        while len(in_flight) >= window or (in_flight and pool.ready(in_flight[0][1])):
-            docs, handle = in_flight.popleft()
-            finish(pool.result(docs, handle, in_flight))
-
     try:
         for item in documents:
             if isinstance(item, InputError):
-                error(item)
-                continue
-            from .inputs import is_pending
-
-            if check_known and (_already_raw(registry, item.raw_sha256, scanner.scan_key) if is_pending(item)
-                                else _already(registry, item.sha256, scanner.scan_key)):
-                item.meta.pop("pending_html", None)
-                finish([("skip", item, None, None)])
-                continue
-            batch.append(item)
-            batch_bytes += len(item.text) + len(item.meta.get("pending_html") or "")
-            if len(batch) >= options.batch_docs or batch_bytes >= options.batch_bytes:
-                submit()
-        submit()
-        while in_flight:
-            docs, handle = in_flight.popleft()
-            finish(pool.result(docs, handle, in_flight))
+                run.record_error(item)
+            elif run.known(item):
+                run.skip(item)
+            else:
+                run.add(item)
+        run.drain()
         status = "done"
     except KeyboardInterrupt:
         status = "interrupted"
         raise
     finally:
-        if pool is not None:
-            pool.close()
-        _WORKER.clear()
-        summary.seconds = time.perf_counter() - t0
-        if options.store and run_id is not None:
-            with registry.db.atomic():
-                _update_run(registry, run_id, summary, status)
-    return summary
+        run.end(status)
+    return run.summary
 
 
 def stored_findings(registry: Registry, *, publisher: str | None = None, verdict: str | None = None,

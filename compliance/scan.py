@@ -430,10 +430,10 @@ class _Worker:
         try:
             self.process.start()
         finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             child_end.close()
-        self.conn = parent_end
-        self.task: _Task | None = None
+            self.conn = parent_end
+            self.task: _Task | None = None
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
     def send(self, task: _Task) -> None:
         """Hand *task* to this (idle) worker; a worker found dead has died on it."""

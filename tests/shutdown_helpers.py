@@ -136,8 +136,8 @@ def _wait_for_line(out: Any, proc: subprocess.Popen, timeout: float) -> None:
     """Until the scan has printed a first complete line (a batch is stored), or ended."""
     deadline = time.monotonic() + timeout
     while proc.poll() is None and time.monotonic() < deadline:
-        out.seek(0)
-        if b"\n" in out.read(1 << 16):
+        # pread: the child writes through the same open file, so moving its offset would overwrite output
+        if b"\n" in os.pread(out.fileno(), 1 << 16, 0):
             return
         time.sleep(0.01)
 

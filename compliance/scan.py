@@ -10,8 +10,12 @@ and keeps a record of the run.
 With ``workers > 1`` the parent process reads documents and is the one
 writer; forked workers extract pending HTML and run ``match_document``
 against the index built once in the parent (shared copy-on-write), each with
-its own read-only registry connection.  Results are stored in input order, so
-the registry and the printed findings are the same whatever the worker count.
+its own read-only registry connection, each on one pipe to the parent (no
+threads: nothing of the pool outlives ``run_scan``).  Results are stored in
+input order, so the registry and the printed findings are the same whatever
+the worker count.  Under :func:`stop_on_signals` (the ``scan`` command),
+SIGINT and SIGTERM stop the scan between stages, never halfway through
+storing a batch.
 
 ``run_scan`` reads as its stages, the methods of ``_ScanRun`` (see the
 section "the scan run, stage by stage" below): ``start`` opens the run,

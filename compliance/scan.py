@@ -19,7 +19,8 @@ storing a batch.
 
 ``run_scan`` reads as its stages, the methods of ``_ScanRun`` (see the
 section "the scan run, stage by stage" below): ``start`` opens the run,
-``known`` skips what was scanned, ``add``/``match`` match a batch (the seams:
+``add`` gathers a batch, ``unscanned`` skips what was scanned (one query per
+batch), ``match`` matches the rest (the seams:
 ``_scan_batch(docs)`` in a worker, ``Scanner.match_documents(docs)`` inside
 it), ``store`` writes it in one transaction, ``report`` passes it on, and
 ``end`` summarises.
@@ -215,44 +216,62 @@ def _store_rows(registry: Registry, run_id: int | None, doc: Document, findings:
     'scanned' marker: enough to skip it next time, without keeping a copy of
     every crawled page.
     """
-    db = registry.db
     if findings:
-        now = now_utc()
-        row = db.execute("SELECT id FROM documents WHERE sha256 = ? AND coalesce(url,'') = coalesce(?,'') "
-                         "AND coalesce(path,'') = coalesce(?,'')", [doc.sha256, doc.url, doc.path]).fetchone()
-        if row:
-            doc_id = int(row[0])
-        else:
-            cur = db.execute(
-                """INSERT INTO documents(sha256, raw_sha256, path, url, title, fetched_at, warc_record_id, warc_date,
-                   payload_digest, source_format, text, extra_text, first_seen_run)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                [doc.sha256, doc.raw_sha256, doc.path, doc.url, doc.title, doc.fetched_at, doc.warc_record_id,
-                 doc.warc_date, doc.payload_digest, doc.source_format, doc.text, doc.extra_text, run_id])
-            doc_id = int(cur.lastrowid)
-        for f in findings:
-            num = db.execute("SELECT num FROM works WHERE id = ?", [f.work["id"]]).fetchone()[0]
-            db.execute(
-                """INSERT INTO findings(id, document_id, work_num, run_id, passages, copied_words, work_coverage,
-                   verdict, reasons, rules, attribution, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
-                   ON CONFLICT(id) DO UPDATE SET document_id=excluded.document_id, run_id=excluded.run_id,
-                   passages=excluded.passages, copied_words=excluded.copied_words,
-                   work_coverage=excluded.work_coverage, verdict=excluded.verdict, reasons=excluded.reasons,
-                   rules=excluded.rules, attribution=excluded.attribution, updated_at=excluded.updated_at""",
-                [f.id, doc_id, num, run_id, json.dumps([p.to_dict() for p in f.passages]), f.copied_words,
-                 f.work_coverage, f.verdict, json.dumps(f.reasons), json.dumps(f.rules), json.dumps(f.attribution),
-                 now, now])
-    db.execute("INSERT OR REPLACE INTO scanned(document_sha256, scan_key, run_id, findings, raw_sha256) "
-               "VALUES (?,?,?,?,?)", [doc.sha256, scan_key, run_id, len(findings), doc.raw_sha256])
+        _store_found(registry, run_id, doc, findings)
+    _store_markers(registry, run_id, [(doc, len(findings))], scan_key)
 
 
-def _store(registry: Registry, run_id: int | None, doc: Document, findings: list[Finding], scan_key: str,
-           summary: ScanSummary | None = None) -> None:
-    """One transaction: the document, its findings, the 'scanned' marker and the run's counts."""
-    with registry.db.atomic():
-        _store_rows(registry, run_id, doc, findings, scan_key)
-        if summary is not None and run_id is not None:
-            _update_run(registry, run_id, summary, None)
+def _store_found(registry: Registry, run_id: int | None, doc: Document, findings: list[Finding]) -> None:
+    """A document with findings: its text (offsets index it; evidence needs it) and its findings."""
+    db = registry.db
+    now = now_utc()
+    row = db.execute("SELECT id FROM documents WHERE sha256 = ? AND coalesce(url,'') = coalesce(?,'') "
+                     "AND coalesce(path,'') = coalesce(?,'')", [doc.sha256, doc.url, doc.path]).fetchone()
+    if row:
+        doc_id = int(row[0])
+    else:
+        cur = db.execute(
+            """INSERT INTO documents(sha256, raw_sha256, path, url, title, fetched_at, warc_record_id, warc_date,
+               payload_digest, source_format, text, extra_text, first_seen_run)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            [doc.sha256, doc.raw_sha256, doc.path, doc.url, doc.title, doc.fetched_at, doc.warc_record_id,
+             doc.warc_date, doc.payload_digest, doc.source_format, doc.text, doc.extra_text, run_id])
+        doc_id = int(cur.lastrowid)
+    for f in findings:
+        num = db.execute("SELECT num FROM works WHERE id = ?", [f.work["id"]]).fetchone()[0]
+        db.execute(
+            """INSERT INTO findings(id, document_id, work_num, run_id, passages, copied_words, work_coverage,
+               verdict, reasons, rules, attribution, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+               ON CONFLICT(id) DO UPDATE SET document_id=excluded.document_id, run_id=excluded.run_id,
+               passages=excluded.passages, copied_words=excluded.copied_words,
+               work_coverage=excluded.work_coverage, verdict=excluded.verdict, reasons=excluded.reasons,
+               rules=excluded.rules, attribution=excluded.attribution, updated_at=excluded.updated_at""",
+            [f.id, doc_id, num, run_id, json.dumps([p.to_dict() for p in f.passages]), f.copied_words,
+             f.work_coverage, f.verdict, json.dumps(f.reasons), json.dumps(f.rules), json.dumps(f.attribution),
+             now, now])
+
+
+def _store_markers(registry: Registry, run_id: int | None, docs: list[tuple[Document, int]], scan_key: str) -> None:
+    """The 'scanned' markers of many documents in one statement (most pages of a crawl leave nothing else)."""
+    registry.db.conn.executemany(
+        "INSERT OR REPLACE INTO scanned(document_sha256, scan_key, run_id, findings, raw_sha256) VALUES (?,?,?,?,?)",
+        [(doc.sha256, scan_key, run_id, n, doc.raw_sha256) for doc, n in docs])
+
+
+def _known(registry: Registry, hashes: Iterable[str | None], scan_key: str, column: str = "document_sha256"
+           ) -> set[str]:
+    """Which of these content hashes (or raw capture hashes) were scanned with this scan key: one query per
+    500, not one per document."""
+    if column not in ("document_sha256", "raw_sha256"):
+        raise ValueError(column)
+    wanted = list(dict.fromkeys(h for h in hashes if h))
+    out: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        out.update(r[0] for r in registry.db.execute(
+            f"SELECT {column} FROM scanned WHERE scan_key = ? AND {column} IN ({','.join('?' * len(chunk))})",
+            [scan_key, *chunk]))
+    return out
 
 
 def _update_run(registry: Registry, run_id: int, summary: ScanSummary, status: str | None) -> None:
@@ -268,13 +287,6 @@ def _update_run(registry: Registry, run_id: int, summary: ScanSummary, status: s
 def _already(registry: Registry, sha: str, scan_key: str) -> bool:
     row = registry.db.execute("SELECT 1 FROM scanned WHERE document_sha256 = ? AND scan_key = ?",
                               [sha, scan_key]).fetchone()
-    return row is not None
-
-
-def _already_raw(registry: Registry, raw_sha: str, scan_key: str) -> bool:
-    """A capture with these exact bytes was extracted and scanned with this scan key (skip extracting it again)."""
-    row = registry.db.execute("SELECT 1 FROM scanned WHERE raw_sha256 = ? AND scan_key = ? LIMIT 1",
-                              [raw_sha, scan_key]).fetchone()
     return row is not None
 
 
@@ -771,8 +783,9 @@ def stop_on_signals() -> Iterator[None]:
 #
 # run_scan reads as its stages, each a method of _ScanRun below:
 #   _ScanRun.start          open the run: the scan_runs row, the worker state
-#   _ScanRun.known          skip what was scanned (same content, same registry and rules)
-#   _ScanRun.add / .match   gather documents into a batch and match it (in-process or in the workers)
+#   _ScanRun.add            gather documents into a batch
+#   _ScanRun.unscanned      skip what was scanned (same content, same registry and rules; one query a batch)
+#   _ScanRun.match          match the batch (in-process or in the workers)
 #   _ScanRun.store          store a matched batch: one transaction, counted in the summary
 #   _ScanRun.report         then report it: findings, errors and documents to the callbacks
 #   _ScanRun.end            summarise: close the workers, record the run's counts and how it ended
@@ -845,16 +858,24 @@ class _ScanRun:
 
     # -- skip what was scanned
 
-    def known(self, doc: Document) -> bool:
-        """Scanned before against this registry and rules: the same extracted text, or for a page whose
-        extraction is still pending, the same captured bytes (so it is not extracted again)."""
+    def unscanned(self, docs: list[Document]) -> list[Document]:
+        """The documents not scanned before against this registry and rules (one query per batch): the same
+        extracted text, or for a page whose extraction is still pending, the same captured bytes (so it is
+        not extracted again).  The others are counted and reported as skipped."""
         from .inputs import is_pending
 
-        if not self.check_known:
-            return False
-        if is_pending(doc):
-            return _already_raw(self.registry, doc.raw_sha256, self.scanner.scan_key)
-        return _already(self.registry, doc.sha256, self.scanner.scan_key)
+        if not self.check_known or not docs:
+            return docs
+        key = self.scanner.scan_key
+        pending = [is_pending(d) for d in docs]
+        by_raw = _known(self.registry, [d.raw_sha256 for d, p in zip(docs, pending) if p], key, "raw_sha256")
+        by_text = _known(self.registry, [d.sha256 for d, p in zip(docs, pending) if not p], key)
+        keep, skipped = [], []
+        for d, p in zip(docs, pending):
+            (skipped if (d.raw_sha256 in by_raw if p else d.sha256 in by_text) else keep).append(d)
+        for d in skipped:
+            self.skip(d)
+        return keep
 
     def skip(self, doc: Document) -> None:
         """Count and report a document already scanned (nothing to match)."""
@@ -873,6 +894,7 @@ class _ScanRun:
     def match(self) -> None:
         """Hand the open batch to the pool, then finish every batch whose results are in (in input order),
         waiting for the oldest when the window of batches in flight is full."""
+        self.batch = self.unscanned(self.batch)
         if self.batch:
             if self.pool is None:
                 from .inputs import is_pending
@@ -935,13 +957,16 @@ class _ScanRun:
         if self.options.store:
             tx.enter_context(registry.db.atomic())
         with tx:
+            # content another scan sharing the registry stored since it was read (one query for the batch)
+            again = _known(registry, (d.sha256 for k, d, _, _ in results if k == "done"),
+                           self.scanner.scan_key) if self.check_known else set()
             for i, (kind, doc, findings, suppressed) in enumerate(results):
                 if kind == "error":
                     summary.errors += 1
                     continue
                 size = int(doc.meta.get("bytes") or len(doc.text.encode("utf-8", "surrogatepass")))
                 summary.bytes_read += size
-                if kind == "done" and self.check_known and _already(registry, doc.sha256, self.scanner.scan_key):
+                if kind == "done" and doc.sha256 in again:
                     # another scan sharing the registry stored this content since it was read: skip it as a
                     # sequential run would (no second copy of the page; its findings reported once)
                     results[i] = kind, doc, findings, suppressed = ("skip", doc, None, None)
@@ -958,7 +983,10 @@ class _ScanRun:
                 stored.append((doc, findings))
             if self.options.store:
                 for doc, findings in stored:
-                    _store_rows(registry, self.run_id, doc, findings, self.scanner.scan_key)
+                    if findings:
+                        _store_found(registry, self.run_id, doc, findings)
+                _store_markers(registry, self.run_id, [(doc, len(findings)) for doc, findings in stored],
+                               self.scanner.scan_key)
                 for kind, err, _, _ in results:
                     if kind == "error":
                         registry.db.execute(
@@ -1029,8 +1057,6 @@ def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | 
         for item in documents:
             if isinstance(item, InputError):
                 run.record_error(item)
-            elif run.known(item):
-                run.skip(item)
             else:
                 run.add(item)
         run.drain()

@@ -68,8 +68,8 @@ class ScanOptions:
     #: batches in flight per worker (bounds memory)
     window_per_worker: int = 2
     #: a batch closes at this many documents or this much text (the matcher's fast path works per batch)
-    batch_docs: int = 64
-    batch_bytes: int = 1 << 20
+    batch_docs: int = 256
+    batch_bytes: int = 2 << 20
 
 
 @dataclass
@@ -575,6 +575,16 @@ class _Pool:
         self._dispatch()
         return task
 
+    def poll(self) -> None:
+        """Collect finished batches and hand waiting ones to idle workers, without waiting.
+
+        The parent calls this while it reads documents: with no threads, a
+        worker that finished while the parent was reading or storing would
+        otherwise wait for the parent's next batch to get its next one.
+        """
+        if self.ctx is not None and self.queue:
+            self._pump(block=False)
+
     def ready(self, handle: Any) -> bool:
         """Whether :meth:`result` would return at once (collects what the workers have finished)."""
         if not isinstance(handle, _Task):
@@ -890,6 +900,8 @@ class _ScanRun:
         self.batch_bytes += len(doc.text) + len(doc.meta.get("pending_html") or "")
         if len(self.batch) >= self.options.batch_docs or self.batch_bytes >= self.options.batch_bytes:
             self.match()
+        elif self.pool is not None and len(self.batch) % 16 == 0:
+            self.pool.poll()  # keep the workers fed while this batch fills
 
     def match(self) -> None:
         """Hand the open batch to the pool, then finish every batch whose results are in (in input order),

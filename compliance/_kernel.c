@@ -1730,9 +1730,7 @@ static PyObject *WorkHits_quoted_elsewhere(WorkHitsObject *self, PyObject *args)
     if (hi <= lo || e <= a) return res;
     /* works by hit count */
     Py_ssize_t nh = hi - lo;
-    Py_ssize_t tsize = 16;
-    while (tsize < 2 * nh) tsize *= 2;
-    int64_t *ws = malloc(tsize * sizeof(int64_t));
+    int64_t *ws = malloc(256 * sizeof(int64_t)); /* the count table's first slots (it grows apart if needed) */
     wc_t *wc = malloc(nh * sizeof(wc_t));
     int64_t *seen = calloc(n ? n : 1, sizeof(int64_t)), *votes = calloc(n ? n : 1, sizeof(int64_t));
     bufs_t b = {0};
@@ -1744,23 +1742,49 @@ static PyObject *WorkHits_quoted_elsewhere(WorkHitsObject *self, PyObject *args)
         PyErr_NoMemory();
         goto fail;
     }
-    /* hits per work: an open-addressing count table, then the works by count (descending), id (ascending) */
+    /* hits per work: an open-addressing count table sized by the works seen (a few dozen at most, however
+     * many hits), then the works by count (descending), id (ascending) */
     {
-        Py_ssize_t size = 16;
-        while (size < 2 * nh) size *= 2;
-        for (Py_ssize_t i = 0; i < size; i++) ws[i] = -1;
-        Py_ssize_t nw = 0;
-        int64_t *slots = ws, *counts = calloc(size, sizeof(int64_t));
+        Py_ssize_t size = 256, nw = 0;
+        int64_t *slots = ws, *counts = malloc(size * sizeof(int64_t));
         if (!counts) {
             PyErr_NoMemory();
             goto fail;
         }
+        for (Py_ssize_t i = 0; i < size; i++) slots[i] = -1;
         for (Py_ssize_t i = lo; i < hi; i++) {
             int64_t key = self->other[i].work;
-            Py_ssize_t at = (Py_ssize_t)((uint64_t)key * 0x9E3779B97F4A7C15ULL >> 40) & (size - 1);
+            Py_ssize_t at = (Py_ssize_t)(((uint64_t)key * 0x9E3779B97F4A7C15ULL) >> 32) & (size - 1);
             while (slots[at] != -1 && slots[at] != key) at = (at + 1) & (size - 1);
             if (slots[at] == -1) {
+                if (2 * (nw + 1) > size) { /* grow: rehash into a table twice the size */
+                    Py_ssize_t nsize = size * 2;
+                    int64_t *ns = malloc(nsize * sizeof(int64_t)), *nc = calloc(nsize, sizeof(int64_t));
+                    if (!ns || !nc) {
+                        free(ns);
+                        free(nc);
+                        free(counts);
+                        PyErr_NoMemory();
+                        goto fail;
+                    }
+                    for (Py_ssize_t j = 0; j < nsize; j++) ns[j] = -1;
+                    for (Py_ssize_t j = 0; j < size; j++) {
+                        if (slots[j] == -1) continue;
+                        Py_ssize_t t = (Py_ssize_t)(((uint64_t)slots[j] * 0x9E3779B97F4A7C15ULL) >> 32) & (nsize - 1);
+                        while (ns[t] != -1) t = (t + 1) & (nsize - 1);
+                        ns[t] = slots[j];
+                        nc[t] = counts[j];
+                    }
+                    if (slots != ws) free(slots);
+                    free(counts);
+                    slots = ns;
+                    counts = nc;
+                    size = nsize;
+                    at = (Py_ssize_t)(((uint64_t)key * 0x9E3779B97F4A7C15ULL) >> 32) & (size - 1);
+                    while (slots[at] != -1 && slots[at] != key) at = (at + 1) & (size - 1);
+                }
                 slots[at] = key;
+                counts[at] = 0;
                 nw++;
             }
             counts[at]++;
@@ -1768,6 +1792,7 @@ static PyObject *WorkHits_quoted_elsewhere(WorkHitsObject *self, PyObject *args)
         Py_ssize_t m = 0;
         for (Py_ssize_t i = 0; i < size; i++)
             if (slots[i] != -1) wc[m++] = (wc_t){slots[i], counts[i]};
+        if (slots != ws) free(slots);
         free(counts);
         qsort(wc, m, sizeof(wc_t), wc_cmp);
         ntop = m < sample ? (int)m : sample;

@@ -80,6 +80,20 @@ def _batch_ids(names: list[str]) -> dict[str, tuple[int, ...]]:
     return {name: tuple(ids32[bounds[i]:bounds[i + 1]]) for i, name in enumerate(names)}
 
 
+_IDS_CACHE: dict[str, tuple[int, ...]] = {}
+
+
+def _cached_ids(names: list[str]) -> dict[str, tuple[int, ...]]:
+    """Token-id sequences of names, each tokenized once per process (a scan builds an index per page that
+    copies, over the same few publishers' and works' names again and again)."""
+    missing = [n for n in names if n not in _IDS_CACHE]
+    if missing:
+        if len(_IDS_CACHE) > 50_000:
+            _IDS_CACHE.clear()
+        _IDS_CACHE.update(_batch_ids(missing))
+    return {n: _IDS_CACHE[n] for n in names}
+
+
 def name_variants(name: str) -> list[str]:
     """A name and the shorter forms it is credited by: without "Ltd", "Media", a leading "The"."""
     return list(_name_variants(name))
@@ -121,7 +135,7 @@ class AttributionIndex:
         self._auto: Any = None
         keys: dict[tuple[int, ...], set[tuple[str, tuple[str, str]]]] = {}
         entries = [e for e in entries if e[2] and e[2].strip()]
-        ids = _batch_ids(list({e[2]: None for e in entries}))  # each distinct name tokenized once, in one pass
+        ids = _cached_ids(list({e[2]: None for e in entries}))  # each distinct name tokenized once per process
         for kind, scope, name in entries:
             key = ids[name]
             if not key or (len(key) == 1 and len(name.strip()) < 4 and kind != "domain"):

@@ -67,7 +67,8 @@ class ScanOptions:
     workers: int = 1
     #: batches in flight per worker (bounds memory)
     window_per_worker: int = 2
-    #: a batch closes at this many documents or this much text (the matcher's fast path works per batch)
+    #: a batch closes at this many documents or this much text (the matcher's fast path works per batch);
+    #: the first batches are smaller (16, 32, ... documents), so that the first findings come soon
     batch_docs: int = 256
     batch_bytes: int = 2 << 20
 
@@ -195,16 +196,19 @@ def _same_place(doc: Document, info: dict[str, Any]) -> bool:
     src = info.get("source_path")
     if not src or not doc.path:
         return False
-    return _resolved(src) is not None and _resolved(src) == _resolved(doc.path)
+    a = _file_id(src)
+    return a is not None and a == _file_id(doc.path)
 
 
 @lru_cache(maxsize=4096)
-def _resolved(path: str) -> Path | None:
-    """A path made absolute with links followed, once per path (a page copying 50 works asks 50 times)."""
+def _file_id(path: str) -> tuple[int, int] | None:
+    """The file a path names (device, inode), asked once per path: one stat, where resolving a path walks
+    every folder on the way (a page copying 50 works asks 50 times)."""
     try:
-        return Path(path).resolve()
-    except (OSError, RuntimeError):
+        st = os.stat(path)
+    except (OSError, ValueError):
         return None
+    return st.st_dev, st.st_ino
 
 
 def _store_rows(registry: Registry, run_id: int | None, doc: Document, findings: list[Finding],
@@ -258,19 +262,20 @@ def _store_markers(registry: Registry, run_id: int | None, docs: list[tuple[Docu
         [(doc.sha256, scan_key, run_id, n, doc.raw_sha256) for doc, n in docs])
 
 
-def _known(registry: Registry, hashes: Iterable[str | None], scan_key: str, column: str = "document_sha256"
-           ) -> set[str]:
-    """Which of these content hashes (or raw capture hashes) were scanned with this scan key: one query per
-    500, not one per document."""
+def _known(registry: Registry, hashes: Iterable[str | None], scan_key: str, column: str = "document_sha256",
+           other_than: int | None = None) -> set[str]:
+    """Which of these content hashes (or raw capture hashes) were scanned with this scan key (by a run other
+    than *other_than*): one query per 500, not one per document."""
     if column not in ("document_sha256", "raw_sha256"):
         raise ValueError(column)
     wanted = list(dict.fromkeys(h for h in hashes if h))
+    run = "" if other_than is None else " AND run_id IS NOT ?"
     out: set[str] = set()
     for i in range(0, len(wanted), 500):
         chunk = wanted[i : i + 500]
         out.update(r[0] for r in registry.db.execute(
-            f"SELECT {column} FROM scanned WHERE scan_key = ? AND {column} IN ({','.join('?' * len(chunk))})",
-            [scan_key, *chunk]))
+            f"SELECT {column} FROM scanned WHERE scan_key = ?{run} AND {column} IN ({','.join('?' * len(chunk))})",
+            [scan_key, *([other_than] if other_than is not None else []), *chunk]))
     return out
 
 
@@ -284,10 +289,9 @@ def _update_run(registry: Registry, run_id: int, summary: ScanSummary, status: s
     registry.db.execute(f"UPDATE scan_runs SET {sets} WHERE id=?", args + [run_id])
 
 
-def _already(registry: Registry, sha: str, scan_key: str) -> bool:
-    row = registry.db.execute("SELECT 1 FROM scanned WHERE document_sha256 = ? AND scan_key = ?",
-                              [sha, scan_key]).fetchone()
-    return row is not None
+def _already(registry: Registry, sha: str, scan_key: str, other_than: int | None = None) -> bool:
+    """Whether this content was scanned with this scan key (by a run other than *other_than*)."""
+    return bool(_known(registry, [sha], scan_key, other_than=other_than))
 
 
 def _pid_alive(pid: int) -> bool:
@@ -381,7 +385,8 @@ def _prepare_one(doc: Document) -> tuple[str, Any, Any, Any]:
     if isinstance(item, InputError):
         return ("error", item, None, None)
     doc = item
-    if was_pending and _WORKER.get("check_known") and _already(scanner.registry, doc.sha256, scanner.scan_key):
+    if was_pending and _WORKER.get("check_known") and _already(scanner.registry, doc.sha256, scanner.scan_key,
+                                                              _WORKER.get("run_id")):
         return ("skip", doc, None, None)
     return ("ready", doc, None, None)
 
@@ -832,6 +837,7 @@ class _ScanRun:
         self.in_flight: deque[tuple[list[Document], Any]] = deque()
         self.window = max(2, summary.workers * options.window_per_worker)
         self.watch: Any = None  # the repost watch (compliance/watch.py), set by start()
+        self.batch_limit = min(options.batch_docs, 16)
 
     @property
     def run_id(self) -> int | None:
@@ -863,7 +869,7 @@ class _ScanRun:
 
         run.watch = ScanWatch(registry, summary.run_id, store=options.store)  # repost watch, rights captures
         summary.case_events = run.watch.events
-        _WORKER.update(scanner=scanner, check_known=run.check_known)
+        _WORKER.update(scanner=scanner, check_known=run.check_known, run_id=summary.run_id)
         return run
 
     # -- skip what was scanned
@@ -878,8 +884,12 @@ class _ScanRun:
             return docs
         key = self.scanner.scan_key
         pending = [is_pending(d) for d in docs]
-        by_raw = _known(self.registry, [d.raw_sha256 for d, p in zip(docs, pending) if p], key, "raw_sha256")
-        by_text = _known(self.registry, [d.sha256 for d, p in zip(docs, pending) if not p], key)
+        # scanned by an earlier run: content this run has scanned already is scanned again where it recurs
+        # (another page holding the same text), so what a run reports never depends on how its batches fall
+        by_raw = _known(self.registry, [d.raw_sha256 for d, p in zip(docs, pending) if p], key, "raw_sha256",
+                        other_than=self.run_id)
+        by_text = _known(self.registry, [d.sha256 for d, p in zip(docs, pending) if not p], key,
+                         other_than=self.run_id)
         keep, skipped = [], []
         for d, p in zip(docs, pending):
             (skipped if (d.raw_sha256 in by_raw if p else d.sha256 in by_text) else keep).append(d)
@@ -898,7 +908,7 @@ class _ScanRun:
         """Add a document to the open batch; a full batch (documents or bytes) goes to matching."""
         self.batch.append(doc)
         self.batch_bytes += len(doc.text) + len(doc.meta.get("pending_html") or "")
-        if len(self.batch) >= self.options.batch_docs or self.batch_bytes >= self.options.batch_bytes:
+        if len(self.batch) >= self.batch_limit or self.batch_bytes >= self.options.batch_bytes:
             self.match()
         elif self.pool is not None and len(self.batch) % 16 == 0:
             self.pool.poll()  # keep the workers fed while this batch fills
@@ -906,6 +916,9 @@ class _ScanRun:
     def match(self) -> None:
         """Hand the open batch to the pool, then finish every batch whose results are in (in input order),
         waiting for the oldest when the window of batches in flight is full."""
+        # batches start small and double up to batch_docs: the first findings are stored and printed soon,
+        # and a long scan still commits seldom
+        self.batch_limit = min(self.options.batch_docs, self.batch_limit * 2)
         self.batch = self.unscanned(self.batch)
         if self.batch:
             if self.pool is None:
@@ -971,7 +984,7 @@ class _ScanRun:
         with tx:
             # content another scan sharing the registry stored since it was read (one query for the batch)
             again = _known(registry, (d.sha256 for k, d, _, _ in results if k == "done"),
-                           self.scanner.scan_key) if self.check_known else set()
+                           self.scanner.scan_key, other_than=self.run_id) if self.check_known else set()
             for i, (kind, doc, findings, suppressed) in enumerate(results):
                 if kind == "error":
                     summary.errors += 1

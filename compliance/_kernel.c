@@ -1817,12 +1817,17 @@ static PyTypeObject WorkHitsType = {
     .tp_getset = WorkHits_getset,
 };
 
-/* counts(work_hashes, doc_hashes, quoted, quoted_elsewhere) -> (quoted words, matched words not quoted): a
- * passage's work words in quotation marks (here or, by the works that share them, elsewhere; either mask may be
- * None), and those found in the document's side that are not. */
+/* counts(work_hashes, doc_hashes, quoted, quoted_elsewhere[, n]) -> (quoted words, matched words not quoted,
+ * matched words): a passage's work words in quotation marks (here or, by the works that share them,
+ * elsewhere; either mask may be None), and its words the document's side shares.  A word is shared when
+ * one of the n-grams it is part of (n consecutive words of the passage) is also n consecutive words of the
+ * document's side: words in common runs, not the same words scattered ("the", "said", a name), which
+ * two articles on one story always share.  n = 1 counts every word found anywhere in the document's side. */
 static PyObject *k_counts(PyObject *self, PyObject *args) {
     PyObject *wo, *dob, *qo, *eo;
-    if (!PyArg_ParseTuple(args, "OOOO", &wo, &dob, &qo, &eo)) return NULL;
+    int ng = 1;
+    if (!PyArg_ParseTuple(args, "OOOO|i", &wo, &dob, &qo, &eo, &ng)) return NULL;
+    if (ng < 1) ng = 1;
     bufs_t b = {0};
     Py_ssize_t nw, nd, nq = -1, ne = -1;
     const uint8_t *q = NULL, *el = NULL;
@@ -1835,21 +1840,50 @@ static PyObject *k_counts(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "counts: mask length");
         goto fail;
     }
+    long long quoted = 0, unquoted = 0, matched = 0;
+    uint8_t *shared = calloc(nw ? nw : 1, 1);
+    uint64_t *dg = NULL, *wg = NULL;
+    Py_ssize_t ndg = nd - ng + 1, nwg = nw - ng + 1;
     htab_t t = {0};
-    if (ht_build(&t, dh, nd) < 0) {
-        ht_free(&t);
+    int err = !shared;
+    if (!err && ndg > 0 && nwg > 0) {
+        dg = malloc(ndg * sizeof(uint64_t));
+        wg = malloc(nwg * sizeof(uint64_t));
+        err = !dg || !wg;
+        if (!err) {
+            for (Py_ssize_t i = 0; i < ndg; i++) {
+                uint64_t acc = 0;
+                for (int j = 0; j < ng; j++) acc = mix64(acc + dh[i + j]);
+                dg[i] = acc;
+            }
+            for (Py_ssize_t i = 0; i < nwg; i++) {
+                uint64_t acc = 0;
+                for (int j = 0; j < ng; j++) acc = mix64(acc + wh[i + j]);
+                wg[i] = acc;
+            }
+            err = ht_build(&t, dg, ndg) < 0;
+            if (!err)
+                for (Py_ssize_t i = 0; i < nwg; i++)
+                    if (ht_find(&t, wg[i]) >= 0) memset(shared + i, 1, ng);
+        }
+    }
+    ht_free(&t);
+    free(dg);
+    free(wg);
+    if (err) {
+        free(shared);
         PyErr_NoMemory();
         goto fail;
     }
-    long long quoted = 0, unquoted = 0;
     for (Py_ssize_t i = 0; i < nw; i++) {
         int qi = (q && q[i]) || (el && el[i]);
         quoted += qi;
-        if (!qi && ht_find(&t, wh[i]) >= 0) unquoted++;
+        matched += shared[i];
+        if (!qi && shared[i]) unquoted++;
     }
-    ht_free(&t);
+    free(shared);
     bufs_release(&b);
-    return Py_BuildValue("(LL)", quoted, unquoted);
+    return Py_BuildValue("(LLL)", quoted, unquoted, matched);
 fail:
     bufs_release(&b);
     return NULL;

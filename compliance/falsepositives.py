@@ -238,6 +238,7 @@ class Evidence:
     attributed: bool = False
     df_median: float = 0.0
     same_publisher: int = 0
+    matched: int = 0  # words of the passage in runs (seed-length n-grams) the document shares
 
 
 class FalsePositiveRules:
@@ -298,7 +299,10 @@ class FalsePositiveRules:
             if ev.short_lines >= rule.min_share * n:
                 return rule.id
         for rule in self.common:
-            if ev.words < rule.max_words and ev.df_median >= rule.min_works:
+            # the passage's length in prose: words in shared runs (seeds miss repeated phrases), less
+            # the words in short lines (buttons, captions and menus are no prose)
+            words = max(ev.words, ev.matched) - ev.short_lines
+            if words < rule.max_words and ev.df_median >= rule.min_works:
                 return rule.id
             if ev.words < rule.same_publisher_max_words and ev.same_publisher >= rule.same_publisher_works:
                 return rule.id

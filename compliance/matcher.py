@@ -115,8 +115,9 @@ class Matcher:
                 elsewhere = hits.quoted_elsewhere(a, seg_end, n, st.k, 6, self._quote_bytes_cache, self._quote_bytes)
         else:
             ev.df_median = 1.0
-        ev.quoted, ev.unquoted_matched = _kernel.counts(wt.hashes[a : b + 1], doc.hashes[p.doc_first : p.doc_last + 1],
-                                                        None if quote is None else quote[a : b + 1], elsewhere)
+        ev.quoted, ev.unquoted_matched, ev.matched = _kernel.counts(
+            wt.hashes[a : b + 1], doc.hashes[p.doc_first : p.doc_last + 1], None if quote is None else quote[a : b + 1],
+            elsewhere, st.seed_k)
         return ev
 
     def _quote_bytes(self, work: int) -> np.ndarray:

@@ -190,6 +190,10 @@ class ShortLinesRule:
     max_line_words: int = 10
     min_share: float = 0.5
     unterminated_max_words: int = 0
+    # A passage that is this share of its work or more (and at least keep_min_words words) is the
+    # work itself, whatever its line lengths: a page of bullet points or a list is its content.
+    keep_work_share: float = 0.0
+    keep_min_words: int = 30
 
 
 _FINAL = set(".!?\"'”’»)…:")
@@ -239,6 +243,7 @@ class Evidence:
     df_median: float = 0.0
     same_publisher: int = 0
     matched: int = 0  # words of the passage in runs (seed-length n-grams) the document shares
+    work_tokens: int = 0  # the work's length in tokens
 
 
 class FalsePositiveRules:
@@ -297,6 +302,9 @@ class FalsePositiveRules:
                 return rule.id
         for rule in self.short_lines:
             if ev.short_lines >= rule.min_share * n:
+                if (rule.keep_work_share and ev.work_tokens and ev.words >= rule.keep_min_words
+                        and n >= rule.keep_work_share * ev.work_tokens):
+                    continue
                 return rule.id
         for rule in self.common:
             # the passage's length in prose: words in shared runs (seeds miss repeated phrases), less

@@ -95,7 +95,7 @@ class Matcher:
         st = self.settings
         a, b = p.work_first, p.work_last
         n = b - a + 1
-        ev = Evidence(words=p.words, span=n)
+        ev = Evidence(words=p.words, span=n, work_tokens=len(wt))
         if boiler is not None:
             ev.boiler = int(boiler[b + 1] - boiler[a])
         if short is not None:

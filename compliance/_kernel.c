@@ -1102,22 +1102,12 @@ static int ht_build(htab_t *t, const uint64_t *keys, Py_ssize_t n) {
     return 0;
 }
 
-/* The document's tokens a..b-1, between two pieces in order, are text the work has not there: at least
- * max_insert more than the work's wgap tokens and over twice as many (edited text keeps about its length; a
- * caption or a paragraph of the copier's own is all new), and mostly in no s-gram the work holds anywhere
- * (in_work: running count of document tokens inside such s-grams). */
-static int inserted(int64_t a, int64_t b, int64_t wgap, const int64_t *in_work, const align_cfg_t *st) {
-    int64_t dgap = b - a;
-    if (wgap < 0) wgap = 0;
-    return dgap >= 2 * wgap + st->max_insert && 2 * (in_work[b] - in_work[a]) < dgap;
-}
-
-/* The document's words between pieces p and c are mostly edited text of the work: at least chain_min_shared
- * of its content words occur in the work between the pieces (give or take extend_window words). */
-static int gap_shared(const acand_t *p, const acand_t *c, const side_t *D, const side_t *W, const align_cfg_t *st) {
-    int64_t a = p->d1 + 1, b = c->d0;
+/* At least chain_min_shared of the content words of the document's tokens a..b-1 occur in the work's tokens
+ * wa..wb-1, give or take extend_window tokens (edited text, not the copier's own). */
+static int shared_content(int64_t a, int64_t b, int64_t wa, int64_t wb, const side_t *D, const side_t *W,
+                          const align_cfg_t *st) {
     if (b - a <= 0) return 1;
-    int64_t lo = p->w1 + 1 - st->extend_window, hi = c->w0 + st->extend_window;
+    int64_t lo = wa - st->extend_window, hi = wb + st->extend_window;
     if (lo < 0) lo = 0;
     if (hi > W->n) hi = W->n;
     int64_t n = 0, shared = 0;
@@ -1132,6 +1122,21 @@ static int gap_shared(const acand_t *p, const acand_t *c, const side_t *D, const
     }
     if (n == 0) return 1;
     return (double)shared >= st->chain_min_shared * (double)n;
+}
+
+/* The document's tokens a..b-1, between two pieces in order (the work's between them: wa..wb-1), are text the
+ * copier wrote: max_insert tokens or more, mostly in no s-gram the work holds anywhere (in_work: running count
+ * of document tokens inside such s-grams; text the work holds elsewhere is copied), and either over twice as
+ * long as the work's gap plus max_insert (a caption, an advertisement, a paragraph inserted) or, at three times
+ * max_insert or more, sharing too few content words with the work there (a paragraph of the copier's in place
+ * of the work's). */
+static int inserted(int64_t a, int64_t b, int64_t wa, int64_t wb, const int64_t *in_work, const side_t *D,
+                    const side_t *W, const align_cfg_t *st) {
+    int64_t dgap = b - a, wgap = wb - wa;
+    if (wgap < 0) wgap = 0;
+    if (dgap < st->max_insert || 2 * (in_work[b] - in_work[a]) >= dgap) return 0;
+    if (dgap >= 2 * wgap + st->max_insert) return 1;
+    return dgap >= 3 * (int64_t)st->max_insert && !shared_content(a, b, wa, wb, D, W, st);
 }
 
 typedef struct {
@@ -1343,7 +1348,7 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
             for (Py_ssize_t r = 1; r <= len; r++) {
                 int cut = r == len;
                 if (!cut && mono && ci[r] - ci[r - 1] > s)
-                    cut = inserted(ci[r - 1] + s, ci[r], cj[r] - cj[r - 1] - s, in_work, st);
+                    cut = inserted(ci[r - 1] + s, ci[r], cj[r - 1] + s, cj[r], in_work, D, W, st);
                 if (!cut) continue;
                 if (grow((void **)&segs, &capsegs, nsegs + 1, sizeof(seg_t)) < 0) goto nomem;
                 eval_piece(ci + start, cj + start, r - start, D, W, s, swork, mask, &segs[nsegs].c);
@@ -1359,8 +1364,8 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
                 const acand_t *p = &segs[e - 1].c, *c = &segs[e].c;
                 int64_t dgap = c->d0 - p->d1 - 1, wgap = c->w0 - p->w1 - 1;
                 if (!(p->monotone && c->monotone && dgap >= 0 && dgap <= st->chain_gap && wgap >= 0 &&
-                      wgap <= st->chain_gap && !inserted(p->d1 + 1, c->d0, wgap, in_work, st) &&
-                      gap_shared(p, c, D, W, st)))
+                      wgap <= st->chain_gap && shared_content(p->d1 + 1, c->d0, p->w1 + 1, c->w0, D, W, st) &&
+                      !inserted(p->d1 + 1, c->d0, p->w1 + 1, c->w0, in_work, D, W, st)))
                     break;
                 e++;
             }
@@ -1442,7 +1447,7 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
                 int64_t wgap = g1 > g2 ? g1 : g2;
                 int64_t span = (p->w1 - p->w0) + (c.w1 - c.w0);
                 int64_t reach = st->merge_gap > span ? st->merge_gap : span;
-                int ins = dgap > 0 && c.w0 > p->w1 && inserted(p->d1 + 1, c.d0, c.w0 - p->w1 - 1, in_work, st);
+                int ins = dgap > 0 && c.w0 > p->w1 && inserted(p->d1 + 1, c.d0, p->w1 + 1, c.w0, in_work, D, W, st);
                 if (dgap <= st->merge_gap && (wgap <= reach || dgap <= 0) && !ins) {
                     acand_t m;
                     m.d0 = p->d0 < c.d0 ? p->d0 : c.d0;

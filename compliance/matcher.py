@@ -23,6 +23,9 @@ from .text import Tokens, kernel_args, tokenize
 
 __all__ = ["Matcher", "WorkMatch", "WorkSource"]
 
+# A quotation within this many tokens of a copied passage of the same work (on both sides) is part of the copy.
+QUOTE_CONTEXT_TOKENS = 100
+
 
 class WorkSource(Protocol):
     """Where the matcher gets a candidate work's text (registry or memory)."""
@@ -47,6 +50,23 @@ def _running_count(mask: np.ndarray) -> np.ndarray:
     out = np.zeros(mask.shape[0] + 1, dtype=np.int64)
     np.cumsum(mask, out=out[1:])
     return out
+
+
+def _join_quote(kept: list[Passage], q: Passage, max_insert: int) -> list[Passage]:
+    """Add quotation *q* to the kept passages: joined to the one it follows or precedes in order on both
+    sides when the text between is about as long on both sides (edited reporting, nothing inserted), else
+    as a passage of its own."""
+    for n, k in enumerate(kept):
+        first, second = (k, q) if q.doc_first > k.doc_last else (q, k)
+        dgap = second.doc_first - first.doc_last - 1
+        wgap = second.work_first - first.work_last - 1
+        if dgap >= 0 and wgap >= 0 and dgap < 2 * wgap + max_insert and wgap < 2 * dgap + max_insert:
+            words = k.words + q.words
+            sim = round((k.similarity * k.words + q.similarity * q.words) / max(1, words), 3)
+            kept = kept[:n] + [Passage(first.doc_first, second.doc_last, first.work_first, second.work_last,
+                                       "edited", sim, words)] + kept[n + 1 :]
+            return kept
+    return kept + [q]
 
 
 class Matcher:
@@ -176,6 +196,22 @@ class Matcher:
                 kept.append(p)
             else:
                 dropped.append((p, rid))
+        if kept and dropped and fp.quotes:
+            # A quotation is no copy by itself, but one copied with the reporting around it is: a passage
+            # ruled out as quoted speech is kept when a copied passage of the same work lies next to it,
+            # in the same place on both sides.
+            quote_ids = {r.id for r in fp.quotes}
+            near = QUOTE_CONTEXT_TOKENS
+            back = []
+            for p, rid in dropped:
+                if rid in quote_ids and any(
+                        abs(p.doc_first - k.doc_first) <= near + (k.doc_last - k.doc_first)
+                        and abs(p.work_first - k.work_first) <= near + (k.work_last - k.work_first) for k in kept):
+                    back.append((p, rid))
+            if back:
+                dropped = [d for d in dropped if d not in back]
+                for q, _ in back:
+                    kept = _join_quote(kept, q, self.settings.max_insert)
         return kept, dropped
 
     def match_text(self, text: str) -> tuple[Tokens, list[WorkMatch]]:

@@ -418,15 +418,15 @@ def _template(c: _Cand, doc: Tokens, work: Tokens, st: MatcherSettings) -> bool:
     return kept < st.template_min_kept * dnum.shape[0]
 
 
-def _merge(cands: list[_Cand], st: MatcherSettings, in_work: np.ndarray) -> list[_Cand]:
+def _merge(cands: list[_Cand], st: MatcherSettings, in_work: np.ndarray, doc: Tokens, work: Tokens) -> list[_Cand]:
     """Close passages become one, unless that would bridge text that was not copied.
 
     Pieces of one copy in order on both sides merge when close; pieces of one
     reordered passage come from a stretch of the work no longer than the pieces
     themselves.  Two pieces in order on both sides stay apart when the
-    document has ``max_insert`` or more words between them that the work has
-    not (the copier's own paragraph, a caption, an advertisement): a passage's
-    document side is copied text.  (Work text the copy left out, like words cut
+    document's text between them is the copier's (:func:`_inserted`: a
+    paragraph of its own, a caption, an advertisement): a passage's document
+    side is copied text.  (Work text the copy left out, like words cut
     from a quotation, may be bridged: the work side is the passage copied.)
     """
     cands = sorted(cands, key=lambda c: (c.d0, c.w0))
@@ -437,7 +437,7 @@ def _merge(cands: list[_Cand], st: MatcherSettings, in_work: np.ndarray) -> list
             dgap = c.d0 - p.d1
             wgap = max(c.w0 - p.w1, p.w0 - c.w1)
             reach = max(st.merge_gap, (p.w1 - p.w0) + (c.w1 - c.w0))
-            inserted = dgap > 0 and c.w0 > p.w1 and _inserted(p.d1 + 1, c.d0, c.w0 - p.w1 - 1, in_work, st)
+            inserted = dgap > 0 and c.w0 > p.w1 and _inserted(p.d1 + 1, c.d0, p.w1 + 1, c.w0, in_work, doc, work, st)
             if dgap <= st.merge_gap and (wgap <= reach or dgap <= 0) and not inserted:
                 out[-1] = _Cand(
                     min(p.d0, c.d0), max(p.d1, c.d1), min(p.w0, c.w0), max(p.w1, c.w1),
@@ -469,16 +469,24 @@ def _in_work(doc: Tokens, work: Tokens, s: int) -> np.ndarray:
     return out
 
 
-def _inserted(a: int, b: int, wgap: int, in_work: np.ndarray, st: MatcherSettings) -> bool:
-    """The document's tokens a..b-1, between two pieces in order, are words the work has not there: at
-    least ``max_insert`` more than the work's *wgap* and over twice as many (edited text keeps about its
-    length; a caption or a paragraph of the copier's own is all new), and mostly in no s-gram of the work
-    (text the work holds elsewhere, like list items without unique seeds, is copied)."""
+def _inserted(a: int, b: int, wa: int, wb: int, in_work: np.ndarray, doc: Tokens, work: Tokens,
+              st: MatcherSettings) -> bool:
+    """The document's tokens a..b-1, between two pieces in order (the work's between them: wa..wb-1), are
+    text the copier wrote: ``max_insert`` tokens or more, mostly in no s-gram the work holds anywhere (text
+    the work holds elsewhere, like list items without unique seeds, is copied), and either over twice as
+    long as the work's gap plus ``max_insert`` (a caption, an advertisement, a paragraph inserted) or, at
+    three times ``max_insert`` or more, sharing too few content words with the work there (a paragraph of
+    the copier's in place of the work's; edited text keeps many of its words)."""
     dgap = b - a
-    return dgap >= 2 * max(wgap, 0) + st.max_insert and 2 * int(in_work[b] - in_work[a]) < dgap
+    if dgap < st.max_insert or 2 * int(in_work[b] - in_work[a]) >= dgap:
+        return False
+    if dgap >= 2 * max(wb - wa, 0) + st.max_insert:
+        return True
+    return dgap >= 3 * st.max_insert and not _shared_content(a, b, wa, wb, doc, work, st)
 
 
-def _segments(i: np.ndarray, j: np.ndarray, in_work: np.ndarray, st: MatcherSettings) -> list[np.ndarray]:
+def _segments(i: np.ndarray, j: np.ndarray, in_work: np.ndarray, doc: Tokens, work: Tokens,
+              st: MatcherSettings) -> list[np.ndarray]:
     """A cluster's seeds (indices into i, j, ordered by document position) cut where the document has
     inserted words between two seeds (:func:`_inserted`): a cluster in order that spans an inserted
     caption is two copied pieces.  Reordered clusters stay whole."""
@@ -489,24 +497,23 @@ def _segments(i: np.ndarray, j: np.ndarray, in_work: np.ndarray, st: MatcherSett
     ii = i[order]
     s = st.seed_k
     cut = [k + 1 for k in range(len(order) - 1)
-           if ii[k + 1] - ii[k] > s and _inserted(int(ii[k]) + s, int(ii[k + 1]), int(jj[k + 1] - jj[k]) - s, in_work, st)]
+           if ii[k + 1] - ii[k] > s and _inserted(int(ii[k]) + s, int(ii[k + 1]), int(jj[k]) + s, int(jj[k + 1]),
+                                                   in_work, doc, work, st)]
     return np.split(order, cut) if cut else [order]
 
 
-def _gap_shared(c0: _Cand, c1: _Cand, doc: Tokens, work: Tokens, st: MatcherSettings) -> bool:
-    """The document's words between two pieces are mostly the work's words there (edited text, not the
-    copier's own): at least ``chain_min_shared`` of its content words occur in the work between the
-    pieces (give or take ``extend_window`` words)."""
-    a, b = c0.d1 + 1, c1.d0
+def _shared_content(a: int, b: int, wa: int, wb: int, doc: Tokens, work: Tokens, st: MatcherSettings) -> bool:
+    """At least ``chain_min_shared`` of the content words of the document's tokens a..b-1 occur in the
+    work's tokens wa..wb-1, give or take ``extend_window`` tokens (edited text, not the copier's own)."""
     if b - a <= 0:
         return True
     content = ~doc.stop[a:b]
     n = int(content.sum())
     if n == 0:
         return True
-    lo = max(0, c0.w1 + 1 - st.extend_window)
-    hi = min(len(work), c1.w0 + st.extend_window)
-    near = set(work.hashes[lo:hi].tolist())
+    lo = max(0, wa - st.extend_window)
+    hi = min(len(work), wb + st.extend_window)
+    near = set(work.hashes[lo:hi].tolist()) if hi > lo else set()
     shared = sum(1 for h in doc.hashes[a:b][content].tolist() if h in near)
     return shared >= st.chain_min_shared * n
 
@@ -517,9 +524,9 @@ def _chain(segs: list[_Cand], doc: Tokens, work: Tokens, in_work: np.ndarray, st
     A patchwritten sentence keeps few exact s-grams, so its seeds come in small
     clusters that each look too sparse; together, along one diagonal, they are
     one copy.  A piece links to the previous piece of a chain when both are in
-    order, it follows within ``chain_gap`` words on both sides, the document's
-    gap holds no inserted text (:func:`_inserted`), and it is edited text of
-    the work (:func:`_gap_shared`).
+    order, it follows within ``chain_gap`` words on both sides, and the
+    document's gap is edited text of the work (:func:`_shared_content`) that
+    holds no inserted text (:func:`_inserted`).
     """
     order = sorted(range(len(segs)), key=lambda k: (segs[k].d0, segs[k].w0, k))
     chains: list[list[_Cand]] = []
@@ -529,7 +536,8 @@ def _chain(segs: list[_Cand], doc: Tokens, work: Tokens, in_work: np.ndarray, st
             p = chains[-1][-1]
             dgap, wgap = c.d0 - p.d1 - 1, c.w0 - p.w1 - 1
             if (p.monotone and c.monotone and 0 <= dgap <= st.chain_gap and 0 <= wgap <= st.chain_gap
-                    and not _inserted(p.d1 + 1, c.d0, wgap, in_work, st) and _gap_shared(p, c, doc, work, st)):
+                    and _shared_content(p.d1 + 1, c.d0, p.w1 + 1, c.w0, doc, work, st)
+                    and not _inserted(p.d1 + 1, c.d0, p.w1 + 1, c.w0, in_work, doc, work, st)):
                 chains[-1].append(c)
                 continue
         chains.append([c])
@@ -583,7 +591,7 @@ def align(doc: Tokens, work: Tokens, st: MatcherSettings,
         for members in _cluster(i, j, st.gap, st.min_seeds):
             if members.shape[0] < st.min_seeds:
                 continue
-            for part in _segments(i[members], j[members], in_work, st):
+            for part in _segments(i[members], j[members], in_work, doc, work, st):
                 sel = members[part]
                 segs.append(_extend_exact(_evaluate(i[sel], j[sel], s), doc, work))
         for chain in _chain(segs, doc, work, in_work, st):
@@ -605,7 +613,7 @@ def align(doc: Tokens, work: Tokens, st: MatcherSettings,
             cov_d[c.d0 : c.d1 + 1] = True
             cov_w[c.w0 : c.w1 + 1] = True
         cands.extend(_near(doc, work, cov_d, cov_w, doc_wins, work_wins, st))
-    cands = _merge(cands, st, in_work)
+    cands = _merge(cands, st, in_work, doc, work)
     out = []
     for c in cands:
         dlen, wlen = c.d1 - c.d0 + 1, c.w1 - c.w0 + 1

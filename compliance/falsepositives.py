@@ -245,6 +245,12 @@ class Evidence:
     matched: int = 0  # words of the passage in runs (seed-length n-grams) the document shares
     work_tokens: int = 0  # the work's length in tokens
 
+    def in_words(self, scale: int) -> "Evidence":
+        """The counts of a text with *scale* tokens per word (characters of Chinese, Japanese, Thai) in words."""
+        d = {k: (round(v / scale) if isinstance(v, int) and not isinstance(v, bool) else v)
+             for k, v in self.__dict__.items()}
+        return Evidence(**d)
+
 
 class FalsePositiveRules:
     """All false-positive rules, compiled once per scan."""

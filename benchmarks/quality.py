@@ -6,8 +6,12 @@
 For each set in ../shared/data it runs `compliance register --manifest
 works.jsonl` and `compliance scan crawl/` in subprocesses (the product path,
 not a side path), then scores the findings with ../shared/data/plagdet.py.
-news-real-dev is scored per labelled pair.  The notices benchmark
+news-real-dev is scored per labelled pair: the set's own pairs.jsonl, the
+pairs labelled in this project (benchmarks/data/news-real-pairs-extra.jsonl,
+issue 14) and both together, each reported separately.  The notices benchmark
 (benchmarks/notices_quality.py) runs last.
+
+    python benchmarks/quality.py --sets news-real-dev --pair-misses   # + every missed or flagged pair
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ ROOT = HERE.parent
 DATA = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(HERE))
 TYPES = ["none", "whole", "light", "heavy", "shuffle", "unicode", "excerpt"]
+# Pair label sets kept in the project, scored beside a set's own pairs.jsonl (ids and labels only).
+EXTRA_PAIRS = {"news-real-dev": HERE / "data" / "news-real-pairs-extra.jsonl"}
 
 
 def _cli(db: Path, *args: str, out: Path | None = None) -> None:
@@ -55,11 +61,17 @@ def run_set(name: str, workdir: Path, workers: int) -> dict:
         res["raw"] = {k: v for k, v in rep.items() if k not in ("by_type",)}
     if (s / "pairs.jsonl").exists():
         res["pairs"] = score_pairs(s, findings)
+        extra = EXTRA_PAIRS.get(name)
+        if extra is not None and extra.exists():
+            res["pairs_extra"] = score_pairs(s, findings, [extra])
+            res["pairs_combined"] = score_pairs(s, findings, [s / "pairs.jsonl", extra])
+            res["pair_misses"] = {"pairs.jsonl": pair_misses(findings, [s / "pairs.jsonl"]),
+                                  extra.name: pair_misses(findings, [extra])}
     return res
 
 
-def score_pairs(s: Path, findings: Path) -> dict:
-    """news-real-dev: a pair is found when scanning either article reports the other."""
+def found_pairs(findings: Path) -> set[frozenset]:
+    """Unordered article pairs with a finding from scanning either one (a finding against itself ignored)."""
     found = set()
     for line in findings.read_text().splitlines():
         f = json.loads(line)
@@ -67,14 +79,36 @@ def score_pairs(s: Path, findings: Path) -> dict:
         w = f["work"]["id"]
         if d != w:
             found.add(frozenset((d, w)))
+    return found
+
+
+def _labelled(files: list[Path]) -> list[dict]:
+    return [json.loads(line) for p in files for line in p.read_text().splitlines() if line.strip()]
+
+
+def score_pairs(s: Path, findings: Path, files: list[Path] | None = None) -> dict:
+    """news-real-dev: a pair is found when scanning either article reports the other."""
+    found = found_pairs(findings)
     out: dict[str, dict] = {}
-    for line in (s / "pairs.jsonl").read_text().splitlines():
-        p = json.loads(line)
+    for p in _labelled(files or [s / "pairs.jsonl"]):
         lab = out.setdefault(p["label"], {"pairs": 0, "flagged": 0})
         lab["pairs"] += 1
         lab["flagged"] += frozenset((p["a"], p["b"])) in found
     for v in out.values():
         v["share"] = round(v["flagged"] / v["pairs"], 4)
+    return out
+
+
+def pair_misses(findings: Path, files: list[Path]) -> dict:
+    """The copy and partial pairs not found and the independent pairs flagged, with their labels' notes."""
+    found = found_pairs(findings)
+    out: dict[str, list] = {"copy_missed": [], "partial_missed": [], "independent_flagged": []}
+    for p in _labelled(files):
+        hit = frozenset((p["a"], p["b"])) in found
+        key = {"copy": "copy_missed", "partial": "partial_missed", "independent": "independent_flagged"}[p["label"]]
+        if hit == (p["label"] == "independent"):
+            out[key].append({"a": p["a"], "b": p["b"], "band": p.get("band", p.get("stratum")),
+                             "longest_run": p.get("longest_run", p.get("longest_common_words")), "note": p.get("note")})
     return out
 
 
@@ -109,6 +143,23 @@ def table(results: list[dict]) -> str:
 
             lines.append(f"| {r['set']} | {cell('copy')} | {cell('independent')} | {cell('partial')} | "
                          f"{r['register_s']} | {r['scan_s']} |")
+            for key, label in (("pairs_extra", "extra pairs (issue 14)"), ("pairs_combined", "both label sets")):
+                if key in r:
+                    p = r[key]
+                    lines.append(f"| {r['set']}, {label} | {cell('copy')} | {cell('independent')} | "
+                                 f"{cell('partial')} | - | - |")
+    return "\n".join(lines)
+
+
+def misses_text(results: list[dict]) -> str:
+    """One line per missed copy or partial pair and per flagged independent pair (ids, band, run, note)."""
+    lines = []
+    for r in results:
+        for file, m in r.get("pair_misses", {}).items():
+            for key, rows in m.items():
+                lines.append(f"\n{r['set']} {file}: {key.replace('_', ' ')} ({len(rows)})")
+                lines += [f"  {x['a']}-{x['b']}  band {x.get('band') or '-'}  run {x.get('longest_run')}  "
+                          f"{x.get('note')}" for x in rows]
     return "\n".join(lines)
 
 
@@ -118,6 +169,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--no-notices", action="store_true")
+    ap.add_argument("--pair-misses", action="store_true", help="list missed and wrongly flagged labelled pairs")
     args = ap.parse_args()
     if not DATA.exists():
         raise SystemExit(f"{DATA} is absent: the quality benchmark needs ../shared/data")
@@ -134,6 +186,8 @@ def main() -> None:
         print(json.dumps({"sets": results, "notices": notices}, indent=2, default=str))
         return
     print(table(results))
+    if args.pair_misses:
+        print(misses_text(results))
     for r in results:
         if r.get("raw", {}).get("false_positive_detections") is not None:
             print(f"\n{r['set']}: false-positive detections {json.dumps(r['raw']['false_positive_detections'])}; "

@@ -1,11 +1,14 @@
-"""The reliability table of benchmarks/README.md: fuzzing, kill trials and concurrent runs, in one command.
+"""The reliability table of benchmarks/README.md: fuzzing, kill trials, concurrent runs and shutdowns, in one command.
 
-    python benchmarks/reliability.py                      # 60 s of fuzzing, 20 kills each, 3 concurrent rounds
+    python benchmarks/reliability.py                      # 60 s of fuzzing, 20 kills each, 3 rounds, 200 shutdowns
     python benchmarks/reliability.py --fuzz-seconds 300 --kills 50 --rounds 5 --json
+    python benchmarks/reliability.py --only shutdown --shutdown-runs 200     # the shutdown row alone
+    python benchmarks/reliability.py --only shutdown --code /tmp/old         # ... against another copy of the code
 
 Fuzzing is ``benchmarks/fuzz.py`` (mutated real inputs through every
-reader); the kill trials and the concurrent rounds are those of
-tests/test_crash_safety.py and tests/test_concurrency.py, with more trials.
+reader); the kill trials, the concurrent rounds and the shutdown trials are
+those of tests/test_crash_safety.py, tests/test_concurrency.py and
+tests/test_shutdown.py, with more trials.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import crash_helpers as ch  # noqa: E402
 import fuzz  # noqa: E402
+import shutdown_helpers as sh  # noqa: E402
 
 
 def kill_trials(work: Path, kills: int, seed: int) -> dict[str, object]:
@@ -88,25 +92,58 @@ def concurrent_rounds(work: Path, rounds: int) -> dict[str, object]:
             "reports_completed": reports_ok, "database_locked": locked, "rounds_equal_to_sequential": equal}
 
 
+def shutdown_trials(work: Path, runs: int, code: Path | None = None) -> dict[str, object]:
+    """Short scans with two workers while busy processes load every core, ended normally, by a closed stdout,
+    SIGTERM, Ctrl-C and a SIGKILLed worker in turn: exit codes, tracebacks, what was stored (issue 16)."""
+    db, small, big = sh.make_workspace(work)
+    with sh.Load():
+        tally, seconds = sh.timed(sh.run_trials, db, small, big, runs, code=code)
+    failed, ran = tally.count()
+    return {"runs": ran, "failed": failed, "longest_pass_streak": tally.longest_pass_streak(),
+            "by_ending": {e: dict(zip(("failed", "runs"), tally.count(e))) for e in sh.ENDINGS},
+            "exit_codes": tally.exit_codes(), "failures": tally.failures(10), "seconds": round(seconds, 1),
+            "code": str(code or sh.ROOT)}
+
+
+def shutdown_row(sd: dict[str, object]) -> str:
+    """The table row of the shutdown trials."""
+    codes = ", ".join(f"{e} {'/'.join(map(str, c))}" for e, c in sd["exit_codes"].items())  # type: ignore[union-attr]
+    return (f"| scans ended without a traceback (2 workers, cores loaded; normal, closed stdout, SIGTERM, Ctrl-C, "
+            f"worker SIGKILLed) | {sd['runs'] - sd['failed']}/{sd['runs']} (exit codes: {codes}) |")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--fuzz-seconds", type=float, default=60)
     ap.add_argument("--kills", type=int, default=20, help="killed runs of register and of scan (each)")
     ap.add_argument("--rounds", type=int, default=3, help="concurrent rounds (two scans + reports each)")
+    ap.add_argument("--shutdown-runs", type=int, default=200, help="short scans ended every way (issue 16)")
+    ap.add_argument("--only", choices=["shutdown"], default=None, help="measure one row alone")
+    ap.add_argument("--code", type=Path, default=None, help="run the shutdown trials against this copy of the code")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     t0 = time.monotonic()
+    if args.only == "shutdown":
+        with tempfile.TemporaryDirectory(prefix="compliance-reliability-") as tmp:
+            sd = shutdown_trials(Path(tmp), args.shutdown_runs, args.code)
+        print(json.dumps(sd, indent=2) if args.json else
+              "| measure | result |\n|---|---|\n" + shutdown_row(sd) + f"\n\n({sd['seconds']:.0f} s)")
+        for f in sd["failures"] if not args.json else ():  # type: ignore[union-attr]
+            print("  " + f[:300])
+        return 1 if sd["failed"] else 0
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         fuzz_rc = fuzz.main(["--seconds", str(args.fuzz_seconds), "--seed", str(args.seed), "--json"])
     fz = json.loads(buf.getvalue())
     with tempfile.TemporaryDirectory(prefix="compliance-reliability-") as tmp:
-        (Path(tmp) / "k").mkdir()
-        (Path(tmp) / "c").mkdir()
+        for sub in ("k", "c", "s"):
+            (Path(tmp) / sub).mkdir()
         kills = kill_trials(Path(tmp) / "k", args.kills, args.seed + 10)
         conc = concurrent_rounds(Path(tmp) / "c", args.rounds)
-    result = {"fuzz": fz, "kills": kills, "concurrency": conc, "seconds": round(time.monotonic() - t0, 1)}
+        sd = shutdown_trials(Path(tmp) / "s", args.shutdown_runs, args.code)
+    result = {"fuzz": fz, "kills": kills, "concurrency": conc, "shutdown": sd,
+              "seconds": round(time.monotonic() - t0, 1)}
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -121,8 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| concurrent runs completed | {conc['scans_completed']}/{conc['scans']} scans, "
               f"{conc['reports_completed']}/{conc['reports']} reports, 'database is locked': {conc['database_locked']}, "
               f"{conc['rounds_equal_to_sequential']}/{conc['rounds']} rounds equal to sequential |")
+        print(shutdown_row(sd))
         print(f"\n({result['seconds']:.0f} s in all)")
-    bad = fuzz_rc or kr_bad(kills) or conc["database_locked"] or conc["scans_completed"] != conc["scans"]
+    bad = (fuzz_rc or kr_bad(kills) or conc["database_locked"] or conc["scans_completed"] != conc["scans"]
+           or sd["failed"])
     return 1 if bad else 0
 
 

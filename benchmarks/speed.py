@@ -6,7 +6,8 @@ fixed seed).  Figures are medians of --repeat runs; the machine is shared and
 noisy, so read them as ratios.
 
     python benchmarks/speed.py                      # 100,000 works, 50 MB crawl
-    python benchmarks/speed.py --works 20000 --crawl-mb 10 --sizes 1000,10000
+    python benchmarks/speed.py --works 20000 --crawl-mb 10
+    python benchmarks/growth.py                     # per-page cost at 1k, 10k, 100k and 1M works
 """
 
 from __future__ import annotations
@@ -62,9 +63,13 @@ def make_works(n: int, words: int = 500) -> Path:
     return path
 
 
-def make_crawl(mb: int, works_manifest: Path, copy_share: float = 0.1) -> Path:
-    """A folder of ~5 KB crawled pages; copy_share of them embed a passage of a registered work."""
-    folder = OUT / f"crawl-{mb}mb-{works_manifest.stem}"
+def make_crawl(mb: int, works_manifest: Path, copy_share: float = 0.1, first_works: int | None = None) -> Path:
+    """A folder of ~5 KB crawled pages; copy_share of them embed a passage of a registered work.
+
+    With *first_works*, the copies come from the manifest's first works only, so that every registry of
+    at least that many works holds them (the growth curve compares like with like).
+    """
+    folder = OUT / (f"crawl-{mb}mb-{works_manifest.stem}" + (f"-first{first_works}" if first_works else ""))
     if folder.exists():
         return folder
     from synth import Generator
@@ -73,7 +78,9 @@ def make_crawl(mb: int, works_manifest: Path, copy_share: float = 0.1) -> Path:
     works = []
     with open(works_manifest, encoding="utf-8") as fh:
         for i, line in enumerate(fh):
-            if i % 50 == 0:
+            if first_works is not None and i >= first_works:
+                break
+            if i % 50 == 0 or first_works is not None:
                 works.append(json.loads(line)["text"])
     gen = Generator(seed=99)
     tmp = folder.with_name(folder.name + ".tmp")
@@ -102,15 +109,33 @@ def folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.iterdir())
 
 
-def registry_for(n: int) -> Path:
-    """A registry of n works (cached), and the registration time when it was built."""
-    db = OUT / f"registry-{n}.db"
-    meta = OUT / f"registry-{n}.json"
+def prefix_works(n: int, base: int = 100_000) -> Path:
+    """The first n works of the base manifest: registries of every size then hold the same first works."""
+    path = OUT / f"works-{n}-of-{base}.jsonl"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        with open(make_works(base), encoding="utf-8") as src, open(tmp, "w", encoding="utf-8") as dst:
+            for i, line in enumerate(src):
+                if i >= n:
+                    break
+                dst.write(line)
+        tmp.replace(path)
+    return path
+
+
+def registry_for(n: int, prefix_of: int | None = None) -> Path:
+    """A registry of n works (cached), and the registration time when it was built.
+
+    With *prefix_of*, the works are the first n of that manifest (see :func:`prefix_works`).
+    """
+    name = f"registry-{n}" + (f"-of-{prefix_of}" if prefix_of and prefix_of != n else "")
+    db = OUT / f"{name}.db"
+    meta = OUT / f"{name}.json"
     if db.exists() and meta.exists():
         return db
-    for p in OUT.glob(f"registry-{n}.db*"):
-        p.unlink()
-    manifest = make_works(n)
+    for p in OUT.glob(f"{name}.db*"):
+        shutil.rmtree(p) if p.is_dir() else p.unlink()
+    manifest = prefix_works(n, prefix_of) if prefix_of and prefix_of != n else make_works(n)
     secs = _cli(db, "register", "--manifest", str(manifest), "--quiet")
     meta.write_text(json.dumps({"works": n, "seconds": secs}))
     return db
@@ -193,8 +218,6 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--works", type=int, default=100_000)
     ap.add_argument("--crawl-mb", type=int, default=50)
-    ap.add_argument("--sizes", default="1000,10000,100000", help="registry sizes for the growth curve")
-    ap.add_argument("--growth-mb", type=int, default=10)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workers", default="1,2")
     args = ap.parse_args()
@@ -231,31 +254,7 @@ def main() -> None:
         print(f"scan: {size / 1e6:.0f} MB of text, {w} worker(s): {t:.1f}s = {rate:.2f} MB/s "
               f"= {rate / w:.2f} MB/s per core = {r / t:.2f}× the regex pass{extra} "
               f"(end to end, JSONL out, registry of {n:,})")
-    print("\ngrowth (same crawl sample, 1 worker; 'fixed' is the same command on one document: start-up and")
-    print("index load, paid once per run; per document = (seconds - fixed) / docs):")
-    print("| works | docs | seconds | fixed seconds | ms per document, whole run | ms per document, beyond fixed | MB/s |")
-    print("|---|---|---|---|---|---|---|")
-    gcrawl = make_crawl(args.growth_mb, make_works(n))
-    one = OUT / "crawl-one-doc"
-    if not one.exists():
-        one.mkdir()
-        first = sorted(gcrawl.iterdir())[0]
-        shutil.copy(first, one / first.name)
-    docs = len(list(gcrawl.iterdir()))
-    gbytes = folder_bytes(gcrawl)
-    rows = []
-    for size_n in [int(x) for x in args.sizes.split(",")]:
-        gdb = registry_for(size_n)
-        times, fixed = [], []
-        for _ in range(args.repeat):  # interleaved, so both share the machine's noise
-            fixed.append(scan_once(gdb, one, 1))
-            times.append(scan_once(gdb, gcrawl, 1))
-        t, f = statistics.median(times), statistics.median(fixed)
-        per = 1000 * (t - f) / docs
-        rows.append(per)
-        print(f"| {size_n:,} | {docs} | {t:.2f} | {f:.2f} | {1000 * t / docs:.2f} | {per:.2f} | {gbytes / 1e6 / t:.2f} |")
-    if len(rows) > 1:
-        print(f"\nper-document cost, largest ÷ smallest registry: {rows[-1] / rows[0]:.2f}× (target within 2×)")
+    print("\ngrowth of the per-page cost with the registry (1k -> 100k -> 1M works): benchmarks/growth.py")
 
 
 if __name__ == "__main__":

@@ -176,50 +176,66 @@ static int tokenize_str(const folder_t *f, PyObject *str, toks_t *t) {
         tstart = (i);                                                                          \
     } while (0)
 
-    for (Py_ssize_t i = 0; i < len; i++) {
-        Py_UCS4 cp = PyUnicode_READ(kind, data, i);
-        uint32_t v = cp < 0x10000 ? f->fold[cp] : fold_astral(f, cp, &err);
-        if (err) return -1;
-        if (v == F_SKIP) continue;
-        if (v == F_SEP) {
-            CLOSE();
-            continue;
-        }
-        if (v & F_EXPAND) {
-            uint32_t n = (v >> 24) & 0xF, idx = v & 0xFFFFFF;
-            if (idx + n > (uint32_t)f->n_expand) {
-                PyErr_SetString(PyExc_ValueError, "fold table expansion out of range");
-                return -1;
-            }
-            if (state != 1) {
-                CLOSE();
-                OPEN(1, i);
-            }
-            for (uint32_t e = 0; e < n; e++) ADD(f->expand[idx + e]);
-            tend = i + 1;
-            continue;
-        }
-        if (v & F_SOLO) {
-            CLOSE();
-            OPEN(2, i);
-            ADD(v & F_CODE);
-            tend = i + 1;
-            continue;
-        }
-        if (v & F_MARK) {
-            if (state) {
-                ADD(v & F_CODE);
-                tend = i + 1;
-            }
-            continue;
-        }
-        if (state != 1) {
-            CLOSE();
-            OPEN(1, i);
-        }
-        ADD(v);
-        tend = i + 1;
+#define TOKEN_LOOP() \
+    for (Py_ssize_t i = 0; i < len; i++) { \
+        Py_UCS4 cp = READ(i); \
+        uint32_t v = cp < 0x10000 ? f->fold[cp] : fold_astral(f, cp, &err); \
+        if (err) return -1; \
+        if (v == F_SKIP) continue; \
+        if (v == F_SEP) { \
+            CLOSE(); \
+            continue; \
+        } \
+        if (v & F_EXPAND) { \
+            uint32_t n = (v >> 24) & 0xF, idx = v & 0xFFFFFF; \
+            if (idx + n > (uint32_t)f->n_expand) { \
+                PyErr_SetString(PyExc_ValueError, "fold table expansion out of range"); \
+                return -1; \
+            } \
+            if (state != 1) { \
+                CLOSE(); \
+                OPEN(1, i); \
+            } \
+            for (uint32_t e = 0; e < n; e++) ADD(f->expand[idx + e]); \
+            tend = i + 1; \
+            continue; \
+        } \
+        if (v & F_SOLO) { \
+            CLOSE(); \
+            OPEN(2, i); \
+            ADD(v & F_CODE); \
+            tend = i + 1; \
+            continue; \
+        } \
+        if (v & F_MARK) { \
+            if (state) { \
+                ADD(v & F_CODE); \
+                tend = i + 1; \
+            } \
+            continue; \
+        } \
+        if (state != 1) { \
+            CLOSE(); \
+            OPEN(1, i); \
+        } \
+        ADD(v); \
+        tend = i + 1; \
     }
+    /* one loop per storage width of the str, so that reading a character is one array access */
+    if (kind == PyUnicode_1BYTE_KIND) {
+#define READ(j) ((Py_UCS4)((const Py_UCS1 *)data)[j])
+        TOKEN_LOOP();
+#undef READ
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+#define READ(j) ((Py_UCS4)((const Py_UCS2 *)data)[j])
+        TOKEN_LOOP();
+#undef READ
+    } else {
+#define READ(j) ((Py_UCS4)((const Py_UCS4 *)data)[j])
+        TOKEN_LOOP();
+#undef READ
+    }
+#undef TOKEN_LOOP
     CLOSE();
 #undef CLOSE
 #undef ADD
@@ -400,6 +416,8 @@ typedef struct {
     Py_ssize_t capd;
     uint64_t *kg;
     Py_ssize_t capk;
+    Py_ssize_t *pass; /* k-grams that pass the bit table */
+    Py_ssize_t capp;
     int64_t *near;
     Py_ssize_t nnear, capn;
     wins_t wins;
@@ -553,16 +571,29 @@ static PyObject *screen_one(const screen_t *s, const toks_t *t, scratch_t *sc) {
             for (Py_ssize_t j = 1; j < k; j++) acc += h[i + j] * s->kmult[j];
             sc->kg[i] = mix64(acc);
         }
+        /* In phases, so that the cache misses of many k-grams overlap (the tables are far larger than the
+         * caches): the bit table for all, then the bucket offsets of those that pass, then the buckets. */
         Py_ssize_t max_top = s->table_len * 8;
+        if (grow((void **)&sc->pass, &sc->capp, nk, sizeof(Py_ssize_t)) < 0) goto nomem;
+        Py_ssize_t npass = 0;
         for (Py_ssize_t i = 0; i < nk; i++) {
-            if (i + 8 < nk) {
-                uint64_t tp = sc->kg[i + 8] >> s->shift;
-                __builtin_prefetch(&s->table[tp >> 3]);
-            }
-            uint64_t q = sc->kg[i];
-            uint64_t top = q >> s->shift;
+            if (i + 16 < nk) __builtin_prefetch(&s->table[(sc->kg[i + 16] >> s->shift) >> 3]);
+            uint64_t top = sc->kg[i] >> s->shift;
             sc->df[i] = 0;
-            if ((Py_ssize_t)top >= max_top || !((s->table[top >> 3] >> (top & 7)) & 1)) continue;
+            if ((Py_ssize_t)top < max_top && ((s->table[top >> 3] >> (top & 7)) & 1)) sc->pass[npass++] = i;
+        }
+        for (Py_ssize_t x = 0; x < npass; x++) {
+            Py_ssize_t bkt = (Py_ssize_t)(sc->kg[sc->pass[x]] >> (64 - s->bucket_bits));
+            if (s->offsets_wide) __builtin_prefetch(&((const uint64_t *)s->offsets)[bkt]);
+            else __builtin_prefetch(&((const uint32_t *)s->offsets)[bkt]);
+        }
+        for (Py_ssize_t x = 0; x < npass; x++) {
+            Py_ssize_t bkt = (Py_ssize_t)(sc->kg[sc->pass[x]] >> (64 - s->bucket_bits));
+            __builtin_prefetch(&s->hashes[offset_at(s, bkt)]);
+        }
+        for (Py_ssize_t x = 0; x < npass; x++) {
+            Py_ssize_t i = sc->pass[x];
+            uint64_t q = sc->kg[i];
             Py_ssize_t bkt = (Py_ssize_t)(q >> (64 - s->bucket_bits));
             Py_ssize_t lo = offset_at(s, bkt), end = offset_at(s, bkt + 1);
             while (lo < end && s->hashes[lo] < q) lo++;
@@ -616,9 +647,29 @@ static PyObject *screen_one(const screen_t *s, const toks_t *t, scratch_t *sc) {
         qsort(cands, ncand, sizeof(cand_t), cand_cmp);
         if (ncand > s->max_cand) ncand = s->max_cand;
     }
-    /* 3. sentence windows: simhash, then the near-duplicate index */
+    /* 3. sentence windows: simhash, then the near-duplicate index (bucket bounds of every window and block
+     * fetched first, then the buckets, so that their cache misses overlap) */
     if (s->nn > 0 && n >= 1) {
         if (compute_windows(t->hash, t->sentence, n, s->window_words, NULL, 0, s->kmult, &sc->wins) < 0) goto nomem;
+        if (s->nstarts) {
+            for (Py_ssize_t w = 0; w < sc->wins.n; w++) {
+                if (sc->wins.last[w] - sc->wins.first[w] + 1 < s->near_min_words) continue;
+                uint64_t v = sc->wins.value[w];
+                for (int b = 0; b < s->blocks; b++) {
+                    uint32_t q = (uint32_t)((v >> s->shifts[b]) & (((uint64_t)1 << s->widths[b]) - 1));
+                    __builtin_prefetch(&s->nstarts[(Py_ssize_t)b * s->nstarts_row + q]);
+                }
+            }
+            for (Py_ssize_t w = 0; w < sc->wins.n; w++) {
+                if (sc->wins.last[w] - sc->wins.first[w] + 1 < s->near_min_words) continue;
+                uint64_t v = sc->wins.value[w];
+                for (int b = 0; b < s->blocks; b++) {
+                    uint32_t q = (uint32_t)((v >> s->shifts[b]) & (((uint64_t)1 << s->widths[b]) - 1));
+                    Py_ssize_t lo = s->nstarts[(Py_ssize_t)b * s->nstarts_row + q];
+                    __builtin_prefetch(&s->nsvalues[(Py_ssize_t)b * s->nn + lo]);
+                }
+            }
+        }
         for (Py_ssize_t w = 0; w < sc->wins.n; w++)
             if (sc->wins.last[w] - sc->wins.first[w] + 1 >= s->near_min_words)
                 if (near_query(s, sc->wins.value[w], sc) < 0) goto nomem;
@@ -798,6 +849,7 @@ done:
     free(sc.hits);
     free(sc.df);
     free(sc.kg);
+    free(sc.pass);
     free(sc.near);
     wins_free(&sc.wins);
     bufs_release(&b);

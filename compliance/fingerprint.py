@@ -21,7 +21,7 @@ import numpy as np
 import simhash as simhash_lib
 
 from . import _kernel
-from .text import Tokens, _mix64
+from .text import Tokens, _mix64, sorted_unique
 
 __all__ = [
     "kgram_hashes",
@@ -69,7 +69,7 @@ def winnow(h: np.ndarray, w: int) -> np.ndarray:
     # rightmost minimum: argmin over the reversed window
     pick = (w - 1) - np.argmin(win[:, ::-1], axis=1)
     pos = np.arange(win.shape[0], dtype=np.int64) + pick
-    return np.unique(pos)
+    return sorted_unique(pos)
 
 
 @dataclass
@@ -142,7 +142,7 @@ def simhash_window_arrays(tokens: Tokens, window_words: int,
     the window; bit-identical to the ``simhash`` library given the same
     features).  Computed by the compiled kernel.
     """
-    hard_arr = None if hard is None else np.ascontiguousarray(np.unique(hard), dtype=np.int64)
+    hard_arr = None if hard is None else np.ascontiguousarray(sorted_unique(np.asarray(hard)), dtype=np.int64)
     first, last, values = _kernel.windows(np.ascontiguousarray(tokens.hashes, dtype=np.uint64),
                                           np.ascontiguousarray(tokens.sentence, dtype=np.int32),
                                           int(window_words), _K_MULT, hard_arr)

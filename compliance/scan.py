@@ -10,8 +10,20 @@ and keeps a record of the run.
 With ``workers > 1`` the parent process reads documents and is the one
 writer; forked workers extract pending HTML and run ``match_document``
 against the index built once in the parent (shared copy-on-write), each with
-its own read-only registry connection.  Results are stored in input order, so
-the registry and the printed findings are the same whatever the worker count.
+its own read-only registry connection, each on one pipe to the parent (no
+threads: nothing of the pool outlives ``run_scan``).  Results are stored in
+input order, so the registry and the printed findings are the same whatever
+the worker count.  Under :func:`stop_on_signals` (the ``scan`` command),
+SIGINT and SIGTERM stop the scan between stages, never halfway through
+storing a batch.
+
+``run_scan`` reads as its stages, the methods of ``_ScanRun`` (see the
+section "the scan run, stage by stage" below): ``start`` opens the run,
+``add`` gathers a batch, ``unscanned`` skips what was scanned (one query per
+batch), ``match`` matches the rest (the seams:
+``_scan_batch(docs)`` in a worker, ``Scanner.match_documents(docs)`` inside
+it), ``store`` writes it in one transaction, ``report`` passes it on, and
+``end`` summarises.
 """
 
 from __future__ import annotations
@@ -34,7 +46,8 @@ from .registry import Registry, now_utc
 from .rules import RuleSet
 from .verdicts import VerdictContext, decide
 
-__all__ = ["Scanner", "ScanOptions", "ScanSummary", "run_scan", "stored_findings", "default_workers"]
+__all__ = ["Interrupted", "Scanner", "ScanCallbacks", "ScanOptions", "ScanSummary", "run_scan", "stop_on_signals",
+           "stored_findings", "default_workers"]
 
 
 def default_workers() -> int:
@@ -203,44 +216,62 @@ def _store_rows(registry: Registry, run_id: int | None, doc: Document, findings:
     'scanned' marker: enough to skip it next time, without keeping a copy of
     every crawled page.
     """
-    db = registry.db
     if findings:
-        now = now_utc()
-        row = db.execute("SELECT id FROM documents WHERE sha256 = ? AND coalesce(url,'') = coalesce(?,'') "
-                         "AND coalesce(path,'') = coalesce(?,'')", [doc.sha256, doc.url, doc.path]).fetchone()
-        if row:
-            doc_id = int(row[0])
-        else:
-            cur = db.execute(
-                """INSERT INTO documents(sha256, raw_sha256, path, url, title, fetched_at, warc_record_id, warc_date,
-                   payload_digest, source_format, text, extra_text, first_seen_run)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                [doc.sha256, doc.raw_sha256, doc.path, doc.url, doc.title, doc.fetched_at, doc.warc_record_id,
-                 doc.warc_date, doc.payload_digest, doc.source_format, doc.text, doc.extra_text, run_id])
-            doc_id = int(cur.lastrowid)
-        for f in findings:
-            num = db.execute("SELECT num FROM works WHERE id = ?", [f.work["id"]]).fetchone()[0]
-            db.execute(
-                """INSERT INTO findings(id, document_id, work_num, run_id, passages, copied_words, work_coverage,
-                   verdict, reasons, rules, attribution, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
-                   ON CONFLICT(id) DO UPDATE SET document_id=excluded.document_id, run_id=excluded.run_id,
-                   passages=excluded.passages, copied_words=excluded.copied_words,
-                   work_coverage=excluded.work_coverage, verdict=excluded.verdict, reasons=excluded.reasons,
-                   rules=excluded.rules, attribution=excluded.attribution, updated_at=excluded.updated_at""",
-                [f.id, doc_id, num, run_id, json.dumps([p.to_dict() for p in f.passages]), f.copied_words,
-                 f.work_coverage, f.verdict, json.dumps(f.reasons), json.dumps(f.rules), json.dumps(f.attribution),
-                 now, now])
-    db.execute("INSERT OR REPLACE INTO scanned(document_sha256, scan_key, run_id, findings, raw_sha256) "
-               "VALUES (?,?,?,?,?)", [doc.sha256, scan_key, run_id, len(findings), doc.raw_sha256])
+        _store_found(registry, run_id, doc, findings)
+    _store_markers(registry, run_id, [(doc, len(findings))], scan_key)
 
 
-def _store(registry: Registry, run_id: int | None, doc: Document, findings: list[Finding], scan_key: str,
-           summary: ScanSummary | None = None) -> None:
-    """One transaction: the document, its findings, the 'scanned' marker and the run's counts."""
-    with registry.db.atomic():
-        _store_rows(registry, run_id, doc, findings, scan_key)
-        if summary is not None and run_id is not None:
-            _update_run(registry, run_id, summary, None)
+def _store_found(registry: Registry, run_id: int | None, doc: Document, findings: list[Finding]) -> None:
+    """A document with findings: its text (offsets index it; evidence needs it) and its findings."""
+    db = registry.db
+    now = now_utc()
+    row = db.execute("SELECT id FROM documents WHERE sha256 = ? AND coalesce(url,'') = coalesce(?,'') "
+                     "AND coalesce(path,'') = coalesce(?,'')", [doc.sha256, doc.url, doc.path]).fetchone()
+    if row:
+        doc_id = int(row[0])
+    else:
+        cur = db.execute(
+            """INSERT INTO documents(sha256, raw_sha256, path, url, title, fetched_at, warc_record_id, warc_date,
+               payload_digest, source_format, text, extra_text, first_seen_run)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            [doc.sha256, doc.raw_sha256, doc.path, doc.url, doc.title, doc.fetched_at, doc.warc_record_id,
+             doc.warc_date, doc.payload_digest, doc.source_format, doc.text, doc.extra_text, run_id])
+        doc_id = int(cur.lastrowid)
+    for f in findings:
+        num = db.execute("SELECT num FROM works WHERE id = ?", [f.work["id"]]).fetchone()[0]
+        db.execute(
+            """INSERT INTO findings(id, document_id, work_num, run_id, passages, copied_words, work_coverage,
+               verdict, reasons, rules, attribution, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+               ON CONFLICT(id) DO UPDATE SET document_id=excluded.document_id, run_id=excluded.run_id,
+               passages=excluded.passages, copied_words=excluded.copied_words,
+               work_coverage=excluded.work_coverage, verdict=excluded.verdict, reasons=excluded.reasons,
+               rules=excluded.rules, attribution=excluded.attribution, updated_at=excluded.updated_at""",
+            [f.id, doc_id, num, run_id, json.dumps([p.to_dict() for p in f.passages]), f.copied_words,
+             f.work_coverage, f.verdict, json.dumps(f.reasons), json.dumps(f.rules), json.dumps(f.attribution),
+             now, now])
+
+
+def _store_markers(registry: Registry, run_id: int | None, docs: list[tuple[Document, int]], scan_key: str) -> None:
+    """The 'scanned' markers of many documents in one statement (most pages of a crawl leave nothing else)."""
+    registry.db.conn.executemany(
+        "INSERT OR REPLACE INTO scanned(document_sha256, scan_key, run_id, findings, raw_sha256) VALUES (?,?,?,?,?)",
+        [(doc.sha256, scan_key, run_id, n, doc.raw_sha256) for doc, n in docs])
+
+
+def _known(registry: Registry, hashes: Iterable[str | None], scan_key: str, column: str = "document_sha256"
+           ) -> set[str]:
+    """Which of these content hashes (or raw capture hashes) were scanned with this scan key: one query per
+    500, not one per document."""
+    if column not in ("document_sha256", "raw_sha256"):
+        raise ValueError(column)
+    wanted = list(dict.fromkeys(h for h in hashes if h))
+    out: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        out.update(r[0] for r in registry.db.execute(
+            f"SELECT {column} FROM scanned WHERE scan_key = ? AND {column} IN ({','.join('?' * len(chunk))})",
+            [scan_key, *chunk]))
+    return out
 
 
 def _update_run(registry: Registry, run_id: int, summary: ScanSummary, status: str | None) -> None:
@@ -256,13 +287,6 @@ def _update_run(registry: Registry, run_id: int, summary: ScanSummary, status: s
 def _already(registry: Registry, sha: str, scan_key: str) -> bool:
     row = registry.db.execute("SELECT 1 FROM scanned WHERE document_sha256 = ? AND scan_key = ?",
                               [sha, scan_key]).fetchone()
-    return row is not None
-
-
-def _already_raw(registry: Registry, raw_sha: str, scan_key: str) -> bool:
-    """A capture with these exact bytes was extracted and scanned with this scan key (skip extracting it again)."""
-    row = registry.db.execute("SELECT 1 FROM scanned WHERE raw_sha256 = ? AND scan_key = ? LIMIT 1",
-                              [raw_sha, scan_key]).fetchone()
     return row is not None
 
 
@@ -362,11 +386,6 @@ def _prepare_one(doc: Document) -> tuple[str, Any, Any, Any]:
     return ("ready", doc, None, None)
 
 
-def _scan_one(doc: Document) -> tuple[str, Any, Any, Any]:
-    """One document alone: ("done", doc, findings, suppressed), ("skip", doc) or ("error", e)."""
-    return _scan_batch([doc])[0]
-
-
 def _scan_batch(docs: list[Document]) -> list[tuple[str, Any, Any, Any]]:
     """A batch of documents, matched together; one outcome per document, in order."""
     scanner = _WORKER["scanner"]
@@ -404,21 +423,138 @@ def _doc_error(doc: Document, message: str) -> InputError:
     return located(doc.path + (f" ({doc.url})" if doc.url else ""), message)
 
 
+class _Task:
+    """A batch handed to the pool: its documents, then its outcomes (or the exception it raised, or that its
+    worker died on it)."""
+
+    __slots__ = ("docs", "outcomes", "error", "died")
+
+    def __init__(self, docs: list[Document]) -> None:
+        self.docs = docs
+        self.outcomes: list[tuple[str, Any, Any, Any]] | None = None
+        self.error: BaseException | None = None
+        self.died = False
+
+    @property
+    def done(self) -> bool:
+        return self.outcomes is not None or self.error is not None or self.died
+
+
+class _Worker:
+    """One forked worker process and the parent's end of its pipe; ``task`` is the batch it is matching."""
+
+    def __init__(self, ctx: Any, db_path: str, others: list["_Worker"]) -> None:
+        import signal
+
+        parent_end, child_end = ctx.Pipe(duplex=True)
+        inherited = [w.conn for w in others] + [parent_end]  # closed in the child: EOF means the parent is gone
+        self.process = ctx.Process(target=_worker_main, args=(child_end, db_path, inherited), daemon=True)
+        # no signal handler of the parent may run in the child before _worker_main resets them
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            self.process.start()
+        finally:
+            child_end.close()
+            self.conn = parent_end
+            self.task: _Task | None = None
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+    def send(self, task: _Task) -> None:
+        """Hand *task* to this (idle) worker; a worker found dead has died on it."""
+        self.task = task
+        try:
+            self.conn.send(task.docs)
+        except (OSError, EOFError):
+            self.task = None
+            task.died = True
+
+    def stop(self, abort: bool) -> None:
+        """End the process: asked to finish (idle, at the end of a scan) or terminated (an interrupted scan),
+        and waited for either way, so nothing of the pool outlives the scan."""
+        proc = self.process
+        if proc.is_alive():
+            if abort or self.task is not None:
+                proc.terminate()
+            else:
+                with contextlib.suppress(OSError):
+                    self.conn.send(None)
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+        self.conn.close()
+        proc.close()
+
+
+def _worker_main(conn: Any, db_path: str, inherited: list[Any]) -> None:
+    """A worker's life: batches in from the pipe, outcomes out, until told to stop or the pipe closes.
+
+    Never raises and never prints: an exception from ``_scan_batch`` goes
+    back to the parent (which raises it there), and the process ends with
+    ``os._exit`` so no cleanup inherited from the parent runs in it.
+    """
+    import pickle
+    import signal
+
+    code = 0
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # terminate() ends a worker at once, quietly
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+        for other in inherited:  # the parent's ends of the pipes, its own and its siblings'
+            other.close()
+        try:
+            _worker_init(db_path)
+            failed: BaseException | None = None
+        except Exception as exc:  # reported with the first batch, by the parent
+            failed = exc
+        while True:
+            try:
+                docs = conn.recv()
+            except (EOFError, OSError):
+                break
+            if docs is None:
+                break
+            try:
+                if failed is not None:
+                    raise failed
+                reply: tuple[str, Any] = ("ok", _scan_batch(docs))
+            except Exception as exc:
+                reply = ("raise", exc)
+            try:
+                conn.send(reply)
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                conn.send(("raise", RuntimeError(f"a worker's result could not be sent back: {exc!r}")))
+    except BaseException:  # noqa: BLE001 - a worker's end is never a traceback; the parent sees it died
+        code = 1
+    finally:
+        os._exit(code)
+
+
 class _Pool:
     """Worker processes (forked, so they share the parent's index), or the calling process for one worker.
 
+    Each worker is a forked process with one pipe to the parent; the parent
+    hands a batch only to an idle worker and is the only one waiting on the
+    pipes.  There are no threads: no feeder or manager thread and no exit
+    hook that could still be writing to a pipe when the interpreter shuts
+    down, which is how ``concurrent.futures``' pool printed "Bad file
+    descriptor" tracebacks at the end of busy scans (see :meth:`close`).
+
     A worker that dies (a crash in a parser on hostile markup, the OOM
-    killer) breaks a ``ProcessPoolExecutor``; :meth:`result` then rebuilds the
-    pool, runs the document again alone, and if that kills a worker too,
-    reports it as that document's error.  The scan goes on either way.
+    killer) costs only its batch: :meth:`result` runs that batch's documents
+    again one by one, and a document that kills a worker again is reported
+    as that document's error.  The scan goes on either way.
     """
 
     def __init__(self, workers: int, db_path: str, warm_extractor: bool = True) -> None:
-        self.workers = workers
-        self.db_path = db_path
-        self.executor: Any = None
         import multiprocessing
 
+        self.workers = workers
+        self.db_path = db_path
+        self.ctx: Any = None
+        self.procs: list[_Worker] = []
+        self.queue: deque[_Task] = deque()  # submitted, waiting for an idle worker
         if "fork" not in multiprocessing.get_all_start_methods():
             self.workers = workers = 1  # workers share the parent's index through fork; without it, run in-process
         if workers > 1:
@@ -426,68 +562,476 @@ class _Pool:
                 from .extract import extract_html
 
                 extract_html("<html><body><p>warm up</p></body></html>")
-            self.executor = self._new(workers)
-
-    def _new(self, n: int) -> Any:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init,
-                                   initargs=(self.db_path,))
+            self.ctx = multiprocessing.get_context("fork")
+            for _ in range(workers):
+                self.procs.append(_Worker(self.ctx, db_path, self.procs))
 
     def submit(self, docs: list[Document]) -> Any:
-        if self.executor is None:
+        """Start matching *docs*: their outcomes (in-process) or a handle for :meth:`result`."""
+        if self.ctx is None:
             return _scan_batch(docs)
-        return self.executor.submit(_scan_batch, docs)
+        task = _Task(docs)
+        self.queue.append(task)
+        self._dispatch()
+        return task
 
-    @staticmethod
-    def ready(handle: Any) -> bool:
-        done = getattr(handle, "done", None)
-        return True if done is None else bool(done())
+    def ready(self, handle: Any) -> bool:
+        """Whether :meth:`result` would return at once (collects what the workers have finished)."""
+        if not isinstance(handle, _Task):
+            return True
+        if not handle.done:
+            self._pump(block=False)
+        return handle.done
 
-    def result(self, docs: list[Document], handle: Any,
-               pending: "deque[tuple[list[Document], Any]]") -> list[tuple[str, Any, Any, Any]]:
-        if self.executor is None:
+    def result(self, docs: list[Document], handle: Any) -> list[tuple[str, Any, Any, Any]]:
+        """The outcomes of a batch, in order, waiting for them; a batch whose worker died is matched again
+        document by document."""
+        if not isinstance(handle, _Task):
             return handle
-        from concurrent.futures.process import BrokenProcessPool
-
-        try:
-            return handle.result()
-        except BrokenProcessPool:
-            pass
-        self.close()
+        self._wait(handle)
+        if handle.error is not None:
+            raise handle.error
+        if not handle.died:
+            assert handle.outcomes is not None
+            return handle.outcomes
         outcomes = []
-        for doc in docs:  # run the batch's documents alone, to find the one that kills a worker
-            alone = self._new(1)
-            try:
-                outcomes.append(alone.submit(_scan_one, doc).result())
-            except BrokenProcessPool:
+        for doc in docs:  # alone, to find the document that kills a worker
+            alone = _Task([doc])
+            self.queue.appendleft(alone)
+            self._wait(alone)
+            if alone.error is not None:
+                raise alone.error
+            if alone.died:
                 outcomes.append(("error", _doc_error(doc, "a worker process died reading this document (crash or "
                                                           "out of memory); skipped"), None, None))
-            finally:
-                alone.shutdown(wait=True, cancel_futures=True)
-        self.executor = self._new(self.workers)
-        for k in range(len(pending)):  # the batches that were in flight with it
-            other, _ = pending[k]
-            pending[k] = (other, self.executor.submit(_scan_batch, other))
+            else:
+                assert alone.outcomes is not None
+                outcomes.append(alone.outcomes[0])
         return outcomes
 
-    def close(self) -> None:
-        if self.executor is None:
+    def _wait(self, task: _Task) -> None:
+        self._dispatch()
+        while not task.done:
+            self._pump(block=True)
+
+    def _dispatch(self) -> None:
+        """Hand waiting batches to idle workers (a dead worker is replaced first)."""
+        for i, w in enumerate(self.procs):
+            if not self.queue:
+                return
+            if w.task is not None:
+                continue
+            if not w.process.is_alive():
+                w.stop(abort=True)
+                w = self.procs[i] = _Worker(self.ctx, self.db_path, [o for o in self.procs if o is not w])
+            w.send(self.queue.popleft())
+
+    def _pump(self, block: bool) -> None:
+        """Collect the outcomes the busy workers have sent (waiting for one when *block*)."""
+        from multiprocessing.connection import wait
+
+        busy = [w for w in self.procs if w.task is not None]
+        if not busy:
+            self._dispatch()
             return
-        procs = list(getattr(self.executor, "_processes", {}).values())
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        for proc in procs:
-            if proc.is_alive():
-                proc.terminate()
-        for proc in procs:
-            proc.join(timeout=5)
-        # let the executor's manager thread see its workers gone now, not in an atexit hook racing the
-        # interpreter's shutdown (seen once as "Exception ignored ... Bad file descriptor" on stderr)
-        manager = getattr(self.executor, "_executor_manager_thread", None)
-        if manager is not None:
-            manager.join(timeout=5)
-        self.executor = None
+        ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], None if block else 0))
+        for i, w in enumerate(busy):
+            if w.conn not in ready and w.process.sentinel not in ready:
+                continue
+            task, w.task = w.task, None
+            assert task is not None
+            try:
+                kind, value = w.conn.recv() if w.conn.poll() else ("died", None)
+            except (EOFError, OSError):
+                kind, value = "died", None
+            if kind == "ok":
+                task.outcomes = value
+            elif kind == "raise":
+                task.error = value
+            else:  # the process ended without an answer: replaced, and the batch matched again in result()
+                task.died = True
+                j = self.procs.index(w)
+                w.stop(abort=True)
+                self.procs[j] = _Worker(self.ctx, self.db_path, [o for o in self.procs if o is not w])
+        self._dispatch()
+
+    def close(self, abort: bool = False) -> None:
+        """End every worker and wait for it, before the scan returns.
+
+        A finished scan asks idle workers to stop; an interrupted or failed
+        one (*abort*) terminates them.  Either way each process is joined and
+        each pipe closed here, by the one thread that used them: nothing is
+        left for the interpreter's exit.  (``ProcessPoolExecutor`` left its
+        manager thread closing its wake-up pipe while the exit hook
+        ``concurrent.futures.process._python_exit`` wrote to it unlocked: the
+        "Bad file descriptor" traceback of issue 16.)
+        """
+        procs, self.procs = self.procs, []
+        self.queue.clear()
+        for w in procs:
+            w.stop(abort)
+        self.ctx = None
+
+
+# ---------------------------------------------------------------- SIGINT and SIGTERM
+
+
+class Interrupted(KeyboardInterrupt):
+    """A scan stopped by SIGINT (Ctrl-C) or SIGTERM, and what it stored before it stopped.
+
+    A batch is stored and reported in one piece: a signal that arrives while
+    one is being stored is held until it is stored and its findings printed,
+    so the batch in flight is either committed whole or not at all.
+    """
+
+    def __init__(self, signum: int, while_storing: bool = False) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        #: 130 for SIGINT, 143 for SIGTERM: what a shell reports for a process ended by the signal
+        self.exit_code = 128 + signum
+        self.while_storing = while_storing
+        self.summary: ScanSummary | None = None
+        self.unstored = 0  # documents read but not stored (they are scanned again by the next run)
+
+    def paragraph(self) -> str:
+        """The closing line on stderr: which signal, whether the batch in flight was stored, what to do."""
+        import signal
+
+        name = signal.Signals(self.signum).name
+        if self.summary is None:
+            return f"Interrupted by {name}."
+        s = self.summary
+        if self.while_storing:
+            head = f"Interrupted by {name} while storing a batch: that batch was stored first"
+            if self.unstored:
+                head += f", the {self.unstored} document(s) still being matched were not"
+        elif self.unstored:
+            head = f"Interrupted by {name}: the batch in flight was not stored ({self.unstored} document(s))"
+        else:
+            head = f"Interrupted by {name}: nothing was in flight"
+        run = f" in run #{s.run_id}, marked interrupted" if s.run_id is not None else ""
+        return f"{head}; {s.documents} document(s) stored{run}; run again to finish."
+
+
+class _Signals:
+    """SIGINT and SIGTERM as :class:`Interrupted`, held back while a batch is stored (see :func:`stop_on_signals`)."""
+
+    def __init__(self) -> None:
+        self.installed = False
+        self.holding = 0
+        self.pending: int | None = None
+
+    def handler(self, signum: int, frame: Any) -> None:
+        if self.holding:
+            self.pending = signum
+            return
+        raise Interrupted(signum)
+
+    @contextlib.contextmanager
+    def hold(self, deliver: bool = True) -> Iterator[None]:
+        """No interruption inside the block; one that came meanwhile is raised at its end (when *deliver*,
+        and the block did not fail), else kept for :meth:`deliver`."""
+        self.holding += 1
+        try:
+            yield
+        finally:
+            self.holding -= 1
+        if deliver and not self.holding:
+            self.deliver(while_storing=True)
+
+    def deliver(self, while_storing: bool = False) -> None:
+        """Raise the interruption that was held, if any."""
+        if self.pending is not None and not self.holding:
+            signum, self.pending = self.pending, None
+            raise Interrupted(signum, while_storing)
+
+    def discard(self) -> None:
+        self.pending = None
+
+
+_SIGNALS = _Signals()
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM raise :class:`Interrupted` (exit 130 and 143 in the CLI).
+
+    The default SIGTERM ends Python without cleaning up: the scan run stays
+    'running' and nothing says what was stored.  As an exception, it stops
+    the scan between stages (a batch being stored is finished first), the
+    run is marked interrupted, the workers are ended, and the summary says
+    what happened.  Outside the main thread, nothing is installed.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or _SIGNALS.installed:
+        yield
+        return
+    old = {sig: signal.signal(sig, _SIGNALS.handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    _SIGNALS.installed = True
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+        _SIGNALS.installed = False
+        _SIGNALS.discard()
+
+
+# ---------------------------------------------------------------- the scan run, stage by stage
+#
+# run_scan reads as its stages, each a method of _ScanRun below:
+#   _ScanRun.start          open the run: the scan_runs row, the worker state
+#   _ScanRun.add            gather documents into a batch
+#   _ScanRun.unscanned      skip what was scanned (same content, same registry and rules; one query a batch)
+#   _ScanRun.match          match the batch (in-process or in the workers)
+#   _ScanRun.store          store a matched batch: one transaction, counted in the summary
+#   _ScanRun.report         then report it: findings, errors and documents to the callbacks
+#   _ScanRun.end            summarise: close the workers, record the run's counts and how it ended
+
+
+@dataclass
+class ScanCallbacks:
+    """Where a scan reports as it goes (each optional): findings once stored, errors, documents, progress."""
+
+    on_finding: Callable[[Finding], None] | None = None
+    on_error: Callable[[InputError], None] | None = None
+    on_document: Callable[[Document, int], None] | None = None
+    on_progress: Callable[[ScanSummary], None] | None = None
+
+
+class _ScanRun:
+    """One scan in progress: what the stages share (the registry, the summary, the batch, the workers)."""
+
+    def __init__(self, registry: Registry, scanner: Scanner, options: ScanOptions, summary: ScanSummary,
+                 callbacks: ScanCallbacks) -> None:
+        import time
+
+        self.registry = registry
+        self.scanner = scanner
+        self.options = options
+        self.summary = summary
+        self.callbacks = callbacks
+        self.check_known = options.store and not options.rescan
+        self.t0 = time.perf_counter()
+        self.pool: _Pool | None = None
+        self.batch: list[Document] = []
+        self.batch_bytes = 0
+        #: batches handed to the pool, oldest first; results are stored in this order
+        self.in_flight: deque[tuple[list[Document], Any]] = deque()
+        self.window = max(2, summary.workers * options.window_per_worker)
+        self.watch: Any = None  # the repost watch (compliance/watch.py), set by start()
+
+    @property
+    def run_id(self) -> int | None:
+        return self.summary.run_id
+
+    # -- open the run
+
+    @classmethod
+    def start(cls, registry: Registry, rules: RuleSet, inputs: list[str], options: ScanOptions,
+              scanner: Scanner | None, callbacks: ScanCallbacks) -> "_ScanRun":
+        """Build the scanner, record the run (runs left 'running' by dead processes are closed first)."""
+        import socket
+
+        scanner = scanner or Scanner(registry, rules)
+        summary = ScanSummary(workers=max(1, options.workers))
+        run = cls(registry, scanner, options, summary, callbacks)
+        if options.store:
+            with _SIGNALS.hold(deliver=False), registry.db.atomic():  # delivered in run_scan, once it can end the run
+                _close_stale_runs(registry)
+                cur = registry.db.execute(
+                    "INSERT INTO scan_runs(started_at, inputs, options, registry_version, rules_version, "
+                    "tool_version) VALUES (?,?,?,?,?,?)",
+                    [now_utc(), json.dumps(inputs),
+                     json.dumps({"rescan": options.rescan, "workers": summary.workers, "pid": os.getpid(),
+                                 "host": socket.gethostname()}),
+                     registry.registry_version(), rules.version(), __version__])
+                summary.run_id = int(cur.lastrowid)
+        from .watch import ScanWatch
+
+        run.watch = ScanWatch(registry, summary.run_id, store=options.store)  # repost watch, rights captures
+        summary.case_events = run.watch.events
+        _WORKER.update(scanner=scanner, check_known=run.check_known)
+        return run
+
+    # -- skip what was scanned
+
+    def unscanned(self, docs: list[Document]) -> list[Document]:
+        """The documents not scanned before against this registry and rules (one query per batch): the same
+        extracted text, or for a page whose extraction is still pending, the same captured bytes (so it is
+        not extracted again).  The others are counted and reported as skipped."""
+        from .inputs import is_pending
+
+        if not self.check_known or not docs:
+            return docs
+        key = self.scanner.scan_key
+        pending = [is_pending(d) for d in docs]
+        by_raw = _known(self.registry, [d.raw_sha256 for d, p in zip(docs, pending) if p], key, "raw_sha256")
+        by_text = _known(self.registry, [d.sha256 for d, p in zip(docs, pending) if not p], key)
+        keep, skipped = [], []
+        for d, p in zip(docs, pending):
+            (skipped if (d.raw_sha256 in by_raw if p else d.sha256 in by_text) else keep).append(d)
+        for d in skipped:
+            self.skip(d)
+        return keep
+
+    def skip(self, doc: Document) -> None:
+        """Count and report a document already scanned (nothing to match)."""
+        doc.meta.pop("pending_html", None)
+        self.finish([("skip", doc, None, None)])
+
+    # -- match a batch
+
+    def add(self, doc: Document) -> None:
+        """Add a document to the open batch; a full batch (documents or bytes) goes to matching."""
+        self.batch.append(doc)
+        self.batch_bytes += len(doc.text) + len(doc.meta.get("pending_html") or "")
+        if len(self.batch) >= self.options.batch_docs or self.batch_bytes >= self.options.batch_bytes:
+            self.match()
+
+    def match(self) -> None:
+        """Hand the open batch to the pool, then finish every batch whose results are in (in input order),
+        waiting for the oldest when the window of batches in flight is full."""
+        self.batch = self.unscanned(self.batch)
+        if self.batch:
+            if self.pool is None:
+                from .inputs import is_pending
+
+                self.pool = _Pool(self.summary.workers, str(self.registry.path),
+                                  warm_extractor=any(is_pending(d) for d in self.batch))
+            self.in_flight.append((self.batch, self.pool.submit(self.batch)))
+            self.batch, self.batch_bytes = [], 0
+        while self.in_flight and (len(self.in_flight) >= self.window or self.pool.ready(self.in_flight[0][1])):
+            self.collect()
+
+    def drain(self) -> None:
+        """The last batch, then every batch still in flight."""
+        self.match()
+        while self.in_flight:
+            self.collect()
+
+    def collect(self) -> None:
+        """Wait for the oldest batch in flight and finish it."""
+        docs, handle = self.in_flight[0]
+        results = self.pool.result(docs, handle)
+        self.in_flight.popleft()
+        self.finish(results)
+
+    def finish(self, results: list[tuple[str, Any, Any, Any]]) -> None:
+        """Store a matched batch, then report it: findings only once committed, and both before a signal
+        that arrives meanwhile stops the scan."""
+        with _SIGNALS.hold():
+            self.store(results)
+            self.report(results)
+
+    def unstored(self) -> int:
+        """Documents read but not stored: the open batch and the batches in flight."""
+        return len(self.batch) + sum(len(docs) for docs, _ in self.in_flight)
+
+    # -- store it
+
+    def record_error(self, err: InputError) -> None:
+        """An input that could not be read: counted, stored with the run, reported."""
+        with _SIGNALS.hold():
+            self._record_error(err)
+
+    def _record_error(self, err: InputError) -> None:
+        self.summary.errors += 1
+        if self.options.store:
+            with self.registry.db.atomic():
+                self.registry.db.execute("INSERT INTO scan_errors(run_id, path, offset, message) VALUES (?,?,?,?)",
+                                         [self.run_id, getattr(err, "path", None), getattr(err, "offset", None),
+                                          str(err)])
+                _update_run(self.registry, self.run_id, self.summary, None)
+        if self.callbacks.on_error:
+            self.callbacks.on_error(err)
+
+    def store(self, results: list[tuple[str, Any, Any, Any]]) -> None:
+        """Count the batch and store it in one transaction, from the re-check of known content to the run's
+        counts (a document matched meanwhile by another scan sharing the registry becomes a skip)."""
+        summary, registry = self.summary, self.registry
+        stored: list[tuple[Document, list[Finding]]] = []
+        tx = contextlib.ExitStack()
+        if self.options.store:
+            tx.enter_context(registry.db.atomic())
+        with tx:
+            # content another scan sharing the registry stored since it was read (one query for the batch)
+            again = _known(registry, (d.sha256 for k, d, _, _ in results if k == "done"),
+                           self.scanner.scan_key) if self.check_known else set()
+            for i, (kind, doc, findings, suppressed) in enumerate(results):
+                if kind == "error":
+                    summary.errors += 1
+                    continue
+                size = int(doc.meta.get("bytes") or len(doc.text.encode("utf-8", "surrogatepass")))
+                summary.bytes_read += size
+                if kind == "done" and doc.sha256 in again:
+                    # another scan sharing the registry stored this content since it was read: skip it as a
+                    # sequential run would (no second copy of the page; its findings reported once)
+                    results[i] = kind, doc, findings, suppressed = ("skip", doc, None, None)
+                if kind == "skip":
+                    summary.skipped += 1
+                    continue
+                summary.documents += 1
+                summary.bytes += size
+                for k, n in suppressed.items():
+                    summary.suppressed[k] = summary.suppressed.get(k, 0) + n
+                for f in findings:
+                    summary.findings += 1
+                    summary.verdicts[f.verdict] = summary.verdicts.get(f.verdict, 0) + 1
+                stored.append((doc, findings))
+            if self.options.store:
+                for doc, findings in stored:
+                    if findings:
+                        _store_found(registry, self.run_id, doc, findings)
+                _store_markers(registry, self.run_id, [(doc, len(findings)) for doc, findings in stored],
+                               self.scanner.scan_key)
+                for kind, err, _, _ in results:
+                    if kind == "error":
+                        registry.db.execute(
+                            "INSERT INTO scan_errors(run_id, path, offset, message) VALUES (?,?,?,?)",
+                            [self.run_id, getattr(err, "path", None), getattr(err, "offset", None), str(err)])
+                if self.run_id is not None:
+                    _update_run(registry, self.run_id, summary, None)
+            if self.watch is not None:
+                self.watch.observe(results)  # inside the batch's transaction: a case changes with its evidence
+
+    # -- report it
+
+    def report(self, results: list[tuple[str, Any, Any, Any]]) -> None:
+        """The stored batch to the callbacks, in input order, and the progress line."""
+        import time
+
+        cb = self.callbacks
+        for kind, doc, findings, _ in results:
+            if kind == "error":
+                if cb.on_error:
+                    cb.on_error(doc)
+                continue
+            for f in findings or ():
+                if cb.on_finding:
+                    cb.on_finding(f)
+            if cb.on_document:
+                cb.on_document(doc, len(findings or ()))
+        if cb.on_progress:
+            self.summary.seconds = time.perf_counter() - self.t0
+            cb.on_progress(self.summary)
+
+    # -- summarise
+
+    def end(self, status: str) -> ScanSummary:
+        """Close the workers and record the run's counts and how it ended ('done', 'interrupted', 'failed')."""
+        import time
+
+        if self.pool is not None:
+            self.pool.close(abort=status != "done")
+        _WORKER.clear()
+        self.summary.seconds = time.perf_counter() - self.t0
+        if self.options.store and self.run_id is not None:
+            with self.registry.db.atomic():
+                _update_run(self.registry, self.run_id, self.summary, status)
+        return self.summary
 
 
 def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | InputError],
@@ -505,150 +1049,33 @@ def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | 
     nothing it reported.  Documents are read lazily, so memory stays flat
     whatever the size of the input.
     """
-    import socket
-    import time
-
-    options = options or ScanOptions()
-    scanner = scanner or Scanner(registry, rules)
-    summary = ScanSummary(workers=max(1, options.workers))
-    t0 = time.perf_counter()
-    run_id = None
-    if options.store:
-        with registry.db.atomic():
-            _close_stale_runs(registry)
-            cur = registry.db.execute(
-                "INSERT INTO scan_runs(started_at, inputs, options, registry_version, rules_version, tool_version) "
-                "VALUES (?,?,?,?,?,?)",
-                [now_utc(), json.dumps(inputs),
-                 json.dumps({"rescan": options.rescan, "workers": summary.workers, "pid": os.getpid(),
-                             "host": socket.gethostname()}),
-                 registry.registry_version(), rules.version(), __version__])
-            run_id = int(cur.lastrowid)
-    summary.run_id = run_id
-    from .watch import ScanWatch
-
-    watch = ScanWatch(registry, run_id, store=options.store)  # repost watch and rights captures, per batch
-    summary.case_events = watch.events
-    check_known = options.store and not options.rescan
-    _WORKER.update(scanner=scanner, check_known=check_known)
-    pool: Any = None
+    callbacks = ScanCallbacks(on_finding, on_error, on_document, on_progress)
+    run = _ScanRun.start(registry, rules, inputs, options or ScanOptions(), scanner, callbacks)
     status = "failed"
-
-    def error(err: InputError) -> None:
-        summary.errors += 1
-        if options.store:
-            with registry.db.atomic():
-                registry.db.execute("INSERT INTO scan_errors(run_id, path, offset, message) VALUES (?,?,?,?)",
-                                    [run_id, getattr(err, "path", None), getattr(err, "offset", None), str(err)])
-                _update_run(registry, run_id, summary, None)
-        if on_error:
-            on_error(err)
-
-    def finish(results: list[tuple[str, Any, Any, Any]]) -> None:
-        """Count, store (one transaction for the batch), then report: findings only once committed."""
-        stored: list[tuple[Document, list[Finding]]] = []
-        tx = contextlib.ExitStack()
-        if options.store:  # one transaction, from the re-check below to the last row
-            tx.enter_context(registry.db.atomic())
-        with tx:
-            for i, (kind, doc, findings, suppressed) in enumerate(results):
-                if kind == "error":
-                    summary.errors += 1
-                    continue
-                size = int(doc.meta.get("bytes") or len(doc.text.encode("utf-8", "surrogatepass")))
-                summary.bytes_read += size
-                if kind == "done" and check_known and _already(registry, doc.sha256, scanner.scan_key):
-                    # another scan sharing the registry stored this content since it was read: skip it as a
-                    # sequential run would (no second copy of the page; its findings reported once)
-                    results[i] = kind, doc, findings, suppressed = ("skip", doc, None, None)
-                if kind == "skip":
-                    summary.skipped += 1
-                    continue
-                summary.documents += 1
-                summary.bytes += size
-                for k, n in suppressed.items():
-                    summary.suppressed[k] = summary.suppressed.get(k, 0) + n
-                for f in findings:
-                    summary.findings += 1
-                    summary.verdicts[f.verdict] = summary.verdicts.get(f.verdict, 0) + 1
-                stored.append((doc, findings))
-            if options.store:
-                for doc, findings in stored:
-                    _store_rows(registry, run_id, doc, findings, scanner.scan_key)
-                for kind, err, _, _ in results:
-                    if kind == "error":
-                        registry.db.execute(
-                            "INSERT INTO scan_errors(run_id, path, offset, message) VALUES (?,?,?,?)",
-                            [run_id, getattr(err, "path", None), getattr(err, "offset", None), str(err)])
-                if run_id is not None:
-                    _update_run(registry, run_id, summary, None)
-            watch.observe(results)
-        for kind, doc, findings, _ in results:  # only now that they are committed
-            if kind == "error":
-                if on_error:
-                    on_error(doc)
-                continue
-            for f in findings or ():
-                if on_finding:
-                    on_finding(f)
-            if on_document:
-                on_document(doc, len(findings or ()))
-        if on_progress:
-            summary.seconds = time.perf_counter() - t0
-            on_progress(summary)
-
-    in_flight: deque[tuple[list[Document], Any]] = deque()
-    window = max(2, summary.workers * options.window_per_worker)
-    batch: list[Document] = []
-    batch_bytes = 0
-
-    def submit() -> None:
-        nonlocal pool, batch, batch_bytes
-        if not batch:
-            return
-        if pool is None:
-            from .inputs import is_pending
-
-            pool = _Pool(summary.workers, str(registry.path), warm_extractor=any(is_pending(d) for d in batch))
-        in_flight.append((batch, pool.submit(batch)))
-        batch, batch_bytes = [], 0
-        while len(in_flight) >= window or (in_flight and pool.ready(in_flight[0][1])):
-            docs, handle = in_flight.popleft()
-            finish(pool.result(docs, handle, in_flight))
-
     try:
+        _SIGNALS.deliver()  # one that came while the run was being recorded
         for item in documents:
             if isinstance(item, InputError):
-                error(item)
-                continue
-            from .inputs import is_pending
-
-            if check_known and (_already_raw(registry, item.raw_sha256, scanner.scan_key) if is_pending(item)
-                                else _already(registry, item.sha256, scanner.scan_key)):
-                item.meta.pop("pending_html", None)
-                finish([("skip", item, None, None)])
-                continue
-            batch.append(item)
-            batch_bytes += len(item.text) + len(item.meta.get("pending_html") or "")
-            if len(batch) >= options.batch_docs or batch_bytes >= options.batch_bytes:
-                submit()
-        submit()
-        while in_flight:
-            docs, handle = in_flight.popleft()
-            finish(pool.result(docs, handle, in_flight))
+                run.record_error(item)
+            else:
+                run.add(item)
+        run.drain()
         status = "done"
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGINT/SIGTERM under stop_on_signals()
+        status = "interrupted"
+        stop = exc if isinstance(exc, Interrupted) else Interrupted(2)
+        stop.summary, stop.unstored = run.summary, run.unstored()
+        if stop is exc:
+            raise
+        raise stop from None
+    except BrokenPipeError:  # the reader of the findings went away (`| head`): the run stops where it was
         status = "interrupted"
         raise
     finally:
-        if pool is not None:
-            pool.close()
-        _WORKER.clear()
-        summary.seconds = time.perf_counter() - t0
-        if options.store and run_id is not None:
-            with registry.db.atomic():
-                _update_run(registry, run_id, summary, status)
-    return summary
+        with _SIGNALS.hold(deliver=False):  # the end is recorded whatever comes now
+            run.end(status)
+        _SIGNALS.discard()
+    return run.summary
 
 
 def stored_findings(registry: Registry, *, publisher: str | None = None, verdict: str | None = None,

@@ -373,9 +373,11 @@ def test_a_read_only_unpacked_bundle_is_opened_through_a_copy(tmp_path, monkeypa
             return str(bundle)
 
     monkeypatch.setattr(pyspark, "SparkFiles", Files)
-    monkeypatch.setattr(engine, "_writable", lambda folder: False)
-    monkeypatch.setattr(engine.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
-    monkeypatch.setattr(engine, "_SCANNERS", {})
+    from compliance.engines.spark import shipping  # the module that opens the bundle on an executor
+
+    monkeypatch.setattr(shipping, "_writable", lambda folder: False)
+    monkeypatch.setattr(shipping.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
+    monkeypatch.setattr(shipping, "_SCANNERS", {})
     scanner = engine._executor_scanner(engine._Shipped("c-1.tar", key, 1 << 24, 64, 1 << 20))
     copy = tmp_path / "tmp" / "compliance-c-1"
     assert Path(scanner.registry.path) == copy / "registry.db"

@@ -7,6 +7,7 @@ nothing here imports them back, so that the CLI has no import circle:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -34,13 +35,19 @@ class Group(click.Group):
                 click.echo(f"  {line}", err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
-            sys.stderr.close()
+            # the reader of stdout went away (`... | head -1`): stop quietly.  stdout now points at /dev/null,
+            # so the interpreter's last flush of what is still buffered has nowhere to fail
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                os.close(devnull)
             ctx.exit(0)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as exc:  # Ctrl-C: 130; scan's Interrupted says what it stored, 143 for SIGTERM
+            paragraph = getattr(exc, "paragraph", None)
+            click.echo(paragraph() if paragraph else "Interrupted.", err=True)
+            ctx.exit(getattr(exc, "exit_code", 130))
         except Exception as exc:  # never exit 1 (= "findings") on a crash
             if os.environ.get("COMPLIANCE_DEBUG"):
                 raise

@@ -140,6 +140,15 @@ def scan(state: State, paths: tuple[str, ...], fmt: str | None, rescan: bool, wo
     for name, value in (("--output", output), ("--partitions", partitions), ("--master", master)):
         if value is not None:
             raise click.UsageError(f"{name} is for --engine spark")
+    from ..scan import stop_on_signals
+
+    with stop_on_signals():  # Ctrl-C and SIGTERM end the scan cleanly: exit 130 and 143, the summary says how
+        _scan_local(state, paths, fmt, rescan, workers, max_doc_bytes, quiet)
+
+
+def _scan_local(state: State, paths: tuple[str, ...], fmt: str | None, rescan: bool, workers: int | None,
+                max_doc_bytes: int, quiet: bool) -> None:
+    """``scan`` with the local engine: this machine's worker processes, findings printed as they are stored."""
     from ..inputs import ReadOptions, iter_documents
     from ..scan import ScanOptions, default_workers, run_scan
 

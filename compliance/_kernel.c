@@ -1177,16 +1177,33 @@ static int shared_content(int64_t a, int64_t b, int64_t wa, int64_t wb, const si
 }
 
 /* The document's tokens a..b-1, between two pieces in order (the work's between them: wa..wb-1), are text the
- * copier wrote: max_insert tokens or more, mostly in no s-gram the work holds anywhere (in_work: running count
- * of document tokens inside such s-grams; text the work holds elsewhere is copied), and either over twice as
+ * copier wrote: max_insert tokens or more, mostly in no s-gram the work holds anywhere (text the work holds
+ * elsewhere, like list items without unique seeds, is copied), and either over twice as
  * long as the work's gap plus max_insert (a caption, an advertisement, a paragraph inserted) or, at three times
  * max_insert or more, sharing too few content words with the work there (a paragraph of the copier's in place
  * of the work's). */
-static int inserted(int64_t a, int64_t b, int64_t wa, int64_t wb, const int64_t *in_work, const side_t *D,
-                    const side_t *W, const align_cfg_t *st) {
+static int64_t in_work_count(const side_t *D, const side_t *W, int64_t a, int64_t b) {
+    /* document tokens a..b-1 inside an s-gram (not all stop words) the work holds anywhere; counted when
+     * asked (rarely: a gap of max_insert tokens or more), not for every pair */
+    int s = D->s;
+    int64_t cnt = 0, done = a;
+    int64_t i0 = a - s + 1 > 0 ? a - s + 1 : 0;
+    for (int64_t i = i0; i < b && i < D->nk; i++) {
+        if (D->stop_only[i] || ht_find(W->tab, D->kg[i]) < 0) continue;
+        int64_t lo = i > done ? i : done, hi = i + s < b ? i + s : b;
+        if (hi > lo) {
+            cnt += hi - lo;
+            done = hi;
+        }
+    }
+    return cnt;
+}
+
+static int inserted(int64_t a, int64_t b, int64_t wa, int64_t wb, const side_t *D, const side_t *W,
+                    const align_cfg_t *st) {
     int64_t dgap = b - a, wgap = wb - wa;
     if (wgap < 0) wgap = 0;
-    if (dgap < st->max_insert || 2 * (in_work[b] - in_work[a]) >= dgap) return 0;
+    if (dgap < st->max_insert || 2 * in_work_count(D, W, a, b) >= dgap) return 0;
     if (dgap >= 2 * wgap + st->max_insert) return 1;
     return dgap >= 3 * (int64_t)st->max_insert && !shared_content(a, b, wa, wb, D, W, st);
 }
@@ -1201,7 +1218,7 @@ static int ij_cmp(const void *a, const void *b) {
     return x->j < y->j ? -1 : (x->j > y->j);
 }
 
-/* Evaluate one piece (seed positions ci, cj of len seeds, in the order given) and extend it exactly. */
+/* Evaluate one piece (seed positions ci, cj of len seeds, ordered by i then j) and extend it exactly. */
 static void eval_piece(const int64_t *ci, const int64_t *cj, Py_ssize_t len, const side_t *D, const side_t *W, int s,
                        srt_t *swork, uint8_t *mask, acand_t *out) {
     acand_t c;
@@ -1215,16 +1232,11 @@ static void eval_piece(const int64_t *ci, const int64_t *cj, Py_ssize_t len, con
     }
     c.d1 += s - 1;
     c.w1 += s - 1;
-    /* monotone: j non-decreasing when ordered by i (stable) */
-    for (Py_ssize_t r = 0; r < len; r++) {
-        swork[r].key = ci[r];
-        swork[r].rank = r;
-        swork[r].member = cj[r];
-    }
-    qsort(swork, len, sizeof(srt_t), srt_cmp);
+    /* monotone: j non-decreasing when ordered by i (the piece comes ordered by i, then j) */
+    (void)swork;
     c.monotone = 1;
     for (Py_ssize_t r = 1; r < len; r++)
-        if (swork[r].member < swork[r - 1].member) {
+        if (cj[r] < cj[r - 1]) {
             c.monotone = 0;
             break;
         }
@@ -1307,25 +1319,18 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
     uint8_t *mask = NULL, *covd = NULL, *covw = NULL;
     acands_t cands = {0};
     acand_idx_t *ms = NULL;
-    int64_t *in_work = NULL;
-    uint8_t *hit = NULL;
     ij_t *ij = NULL;
     seg_t *segs = NULL;
     Py_ssize_t nsegs = 0, capsegs = 0;
     out->n = 0;
 
-    /* 1. seeds: s-grams unique enough in both texts (each side's table: counts, positions in order); and which
-     * document tokens lie in an s-gram (not all stop words) the work holds anywhere, as a running count */
-    in_work = calloc(D->n + 1, sizeof(int64_t));
-    hit = calloc(D->n + 1, 1);
-    if (!in_work || !hit) goto nomem;
+    /* 1. seeds: s-grams unique enough in both texts (each side's table: counts, positions in order) */
     if (D->nk > 0 && W->nk > 0) {
         const htab_t *wtab = W->tab, *dtab = D->tab;
         for (Py_ssize_t i = 0; i < D->nk; i++) {
             if (D->stop_only[i]) continue;
             Py_ssize_t we = ht_find(wtab, D->kg[i]);
             if (we < 0) continue;
-            for (int d = 0; d < s; d++) hit[i + d] = 1;
             if (wtab->count[we] > st->max_repeat) continue;
             if (dtab->count[ht_find(dtab, D->kg[i])] > st->max_repeat) continue;
             for (int64_t pos = wtab->head[we]; pos >= 0; pos = wtab->next[pos]) {
@@ -1337,7 +1342,6 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
             }
         }
     }
-    for (Py_ssize_t t = 0; t < D->n; t++) in_work[t + 1] = in_work[t] + hit[t];
     /* 2. clusters: split on document gaps, then work gaps, until stable */
     if (nseeds) {
         swork = malloc(nseeds * sizeof(srt_t));
@@ -1388,7 +1392,9 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
                 ij[r].i = si[mem[r]];
                 ij[r].j = sj[mem[r]];
             }
-            qsort(ij, len, sizeof(ij_t), ij_cmp);
+            int ordered = 1; /* members come ordered by j; a copy in order is then ordered by (i, j) too */
+            for (Py_ssize_t r = 1; r < len && ordered; r++) ordered = ij_cmp(&ij[r - 1], &ij[r]) <= 0;
+            if (!ordered) qsort(ij, len, sizeof(ij_t), ij_cmp);
             int mono = 1;
             for (Py_ssize_t r = 1; r < len && mono; r++) mono = ij[r].j >= ij[r - 1].j;
             int64_t *ci = sorted, *cj = sorted2;
@@ -1400,7 +1406,7 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
             for (Py_ssize_t r = 1; r <= len; r++) {
                 int cut = r == len;
                 if (!cut && mono && ci[r] - ci[r - 1] > s)
-                    cut = inserted(ci[r - 1] + s, ci[r], cj[r - 1] + s, cj[r], in_work, D, W, st);
+                    cut = inserted(ci[r - 1] + s, ci[r], cj[r - 1] + s, cj[r], D, W, st);
                 if (!cut) continue;
                 if (grow((void **)&segs, &capsegs, nsegs + 1, sizeof(seg_t)) < 0) goto nomem;
                 eval_piece(ci + start, cj + start, r - start, D, W, s, swork, mask, &segs[nsegs].c);
@@ -1417,7 +1423,7 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
                 int64_t dgap = c->d0 - p->d1 - 1, wgap = c->w0 - p->w1 - 1;
                 if (!(p->monotone && c->monotone && dgap >= 0 && dgap <= st->chain_gap && wgap >= 0 &&
                       wgap <= st->chain_gap && shared_content(p->d1 + 1, c->d0, p->w1 + 1, c->w0, D, W, st) &&
-                      !inserted(p->d1 + 1, c->d0, p->w1 + 1, c->w0, in_work, D, W, st)))
+                      !inserted(p->d1 + 1, c->d0, p->w1 + 1, c->w0, D, W, st)))
                     break;
                 e++;
             }
@@ -1499,7 +1505,7 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
                 int64_t wgap = g1 > g2 ? g1 : g2;
                 int64_t span = (p->w1 - p->w0) + (c.w1 - c.w0);
                 int64_t reach = st->merge_gap > span ? st->merge_gap : span;
-                int ins = dgap > 0 && c.w0 > p->w1 && inserted(p->d1 + 1, c.d0, p->w1 + 1, c.w0, in_work, D, W, st);
+                int ins = dgap > 0 && c.w0 > p->w1 && inserted(p->d1 + 1, c.d0, p->w1 + 1, c.w0, D, W, st);
                 if (dgap <= st->merge_gap && (wgap <= reach || dgap <= 0) && !ins) {
                     acand_t m;
                     m.d0 = p->d0 < c.d0 ? p->d0 : c.d0;
@@ -1537,8 +1543,6 @@ done:
     free(covw);
     free(cands.v);
     free(ms);
-    free(in_work);
-    free(hit);
     free(ij);
     free(segs);
     return rc;
@@ -2037,34 +2041,30 @@ static PyObject *k_counts(PyObject *self, PyObject *args) {
     }
     long long quoted = 0, unquoted = 0, matched = 0;
     uint8_t *shared = calloc(nw ? nw : 1, 1);
-    uint64_t *dg = NULL, *wg = NULL;
+    uint64_t *dg = NULL;
     Py_ssize_t ndg = nd - ng + 1, nwg = nw - ng + 1;
     htab_t t = {0};
     int err = !shared;
     if (!err && ndg > 0 && nwg > 0) {
         dg = malloc(ndg * sizeof(uint64_t));
-        wg = malloc(nwg * sizeof(uint64_t));
-        err = !dg || !wg;
+        err = !dg;
         if (!err) {
             for (Py_ssize_t i = 0; i < ndg; i++) {
                 uint64_t acc = 0;
                 for (int j = 0; j < ng; j++) acc = mix64(acc + dh[i + j]);
                 dg[i] = acc;
             }
-            for (Py_ssize_t i = 0; i < nwg; i++) {
-                uint64_t acc = 0;
-                for (int j = 0; j < ng; j++) acc = mix64(acc + wh[i + j]);
-                wg[i] = acc;
-            }
             err = ht_build(&t, dg, ndg) < 0;
             if (!err)
-                for (Py_ssize_t i = 0; i < nwg; i++)
-                    if (ht_find(&t, wg[i]) >= 0) memset(shared + i, 1, ng);
+                for (Py_ssize_t i = 0; i < nwg; i++) {
+                    uint64_t acc = 0;
+                    for (int j = 0; j < ng; j++) acc = mix64(acc + wh[i + j]);
+                    if (ht_find(&t, acc) >= 0) memset(shared + i, 1, ng);
+                }
         }
     }
     ht_free(&t);
     free(dg);
-    free(wg);
     if (err) {
         free(shared);
         PyErr_NoMemory();

@@ -117,7 +117,7 @@ class Matcher:
         st = self.settings
         a, b = p.work_first, p.work_last
         n = b - a + 1
-        ev = Evidence(words=p.words, span=n, work_tokens=len(wt))
+        ev = Evidence(words=p.words, span=n, work_tokens=wt.hashes.shape[0])
         if boiler is not None:
             ev.boiler = int(boiler[b + 1] - boiler[a])
         if short is not None:

@@ -13,6 +13,7 @@ few nanoseconds per character instead of a Python object per word.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -287,11 +288,14 @@ _SCALE_RANGES = (
 )
 
 
+_SCALED_CHAR = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for _, rr in _SCALE_RANGES for lo, hi in rr) + "]")
+
+
 def token_scale(tokens: Tokens) -> int:
     """Tokens per word of a text: 1 for scripts written with spaces, 2 when most tokens are Han or kana
     characters, 3 when most are Thai, Lao, Khmer or Myanmar letters."""
     n = len(tokens)
-    if n == 0 or tokens.text.isascii():
+    if n == 0 or tokens.text.isascii() or _SCALED_CHAR.search(tokens.text) is None:
         return 1
     cps = np.frombuffer(tokens.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)[tokens.starts]
     best, best_n = 1, 0

@@ -170,6 +170,8 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--no-notices", action="store_true")
     ap.add_argument("--pair-misses", action="store_true", help="list missed and wrongly flagged labelled pairs")
+    ap.add_argument("--edits", action="store_true",
+                    help="also build and score the synthetic edits set (patchwriting, trimmed quotes: synth_edits.py)")
     args = ap.parse_args()
     if not DATA.exists():
         raise SystemExit(f"{DATA} is absent: the quality benchmark needs ../shared/data")
@@ -192,6 +194,11 @@ def main() -> None:
         if r.get("raw", {}).get("false_positive_detections") is not None:
             print(f"\n{r['set']}: false-positive detections {json.dumps(r['raw']['false_positive_detections'])}; "
                   f"documents {json.dumps(r.get('docs'))}")
+    if args.edits:
+        import synth_edits
+
+        synth_edits.build()
+        print("\n" + synth_edits.table(synth_edits.score(workers=args.workers)))
     if notices is not None:
         print("\nnotices-dev:", json.dumps({k: v for k, v in notices.items() if not isinstance(v, (list, dict))}))
 

@@ -872,6 +872,8 @@ typedef struct {
     int s, max_repeat, gap, min_seeds, min_words, min_words_edited, density_long_words, extend_window;
     int template_min_numbers, near_hamming, near_min_words, merge_gap;
     double density_short, density_long, template_min_kept;
+    int chain_gap, max_insert;
+    double chain_min_shared;
 } align_cfg_t;
 
 typedef struct {
@@ -971,7 +973,8 @@ static int split_by(const int64_t *members, Py_ssize_t len, const int64_t *key, 
 
 static Py_ssize_t covered(const int64_t *first, Py_ssize_t n, int s, int64_t lo, int64_t hi, uint8_t *mask) {
     Py_ssize_t span = hi - lo + 1, c = 0;
-    memset(mask, 0, span);
+    if (span <= 0) return 0;
+    memset(mask, 0, (size_t)span);
     for (Py_ssize_t k = 0; k < n; k++)
         for (int d = 0; d < s; d++) {
             int64_t p = first[k] + d - lo;
@@ -1151,6 +1154,159 @@ static int ht_build(htab_t *t, const uint64_t *keys, Py_ssize_t n) {
     return 0;
 }
 
+/* At least chain_min_shared of the content words of the document's tokens a..b-1 occur in the work's tokens
+ * wa..wb-1, give or take extend_window tokens (edited text, not the copier's own). */
+static int shared_content(int64_t a, int64_t b, int64_t wa, int64_t wb, const side_t *D, const side_t *W,
+                          const align_cfg_t *st) {
+    if (b - a <= 0) return 1;
+    int64_t lo = wa - st->extend_window, hi = wb + st->extend_window;
+    if (lo < 0) lo = 0;
+    if (hi > W->n) hi = W->n;
+    int64_t n = 0, shared = 0;
+    for (int64_t t = a; t < b; t++) {
+        if (D->stop[t]) continue;
+        n++;
+        for (int64_t u = lo; u < hi; u++)
+            if (W->h[u] == D->h[t]) {
+                shared++;
+                break;
+            }
+    }
+    if (n == 0) return 1;
+    return (double)shared >= st->chain_min_shared * (double)n;
+}
+
+/* The document's tokens a..b-1, between two pieces in order (the work's between them: wa..wb-1), are text the
+ * copier wrote: max_insert tokens or more, mostly in no s-gram the work holds anywhere (text the work holds
+ * elsewhere, like list items without unique seeds, is copied), and either over twice as
+ * long as the work's gap plus max_insert (a caption, an advertisement, a paragraph inserted) or, at three times
+ * max_insert or more, sharing too few content words with the work there (a paragraph of the copier's in place
+ * of the work's). */
+static int64_t in_work_count(const side_t *D, const side_t *W, int64_t a, int64_t b) {
+    /* document tokens a..b-1 inside an s-gram (not all stop words) the work holds anywhere; counted when
+     * asked (rarely: a gap of max_insert tokens or more), not for every pair */
+    int s = D->s;
+    int64_t cnt = 0, done = a;
+    int64_t i0 = a - s + 1 > 0 ? a - s + 1 : 0;
+    for (int64_t i = i0; i < b && i < D->nk; i++) {
+        if (D->stop_only[i] || ht_find(W->tab, D->kg[i]) < 0) continue;
+        int64_t lo = i > done ? i : done, hi = i + s < b ? i + s : b;
+        if (hi > lo) {
+            cnt += hi - lo;
+            done = hi;
+        }
+    }
+    return cnt;
+}
+
+static int inserted(int64_t a, int64_t b, int64_t wa, int64_t wb, const side_t *D, const side_t *W,
+                    const align_cfg_t *st) {
+    int64_t dgap = b - a, wgap = wb - wa;
+    if (wgap < 0) wgap = 0;
+    if (dgap < st->max_insert || 2 * in_work_count(D, W, a, b) >= dgap) return 0;
+    if (dgap >= 2 * wgap + st->max_insert) return 1;
+    return dgap >= 3 * (int64_t)st->max_insert && !shared_content(a, b, wa, wb, D, W, st);
+}
+
+typedef struct {
+    int64_t i, j;
+} ij_t;
+
+static int ij_cmp(const void *a, const void *b) {
+    const ij_t *x = a, *y = b;
+    if (x->i != y->i) return x->i < y->i ? -1 : 1;
+    return x->j < y->j ? -1 : (x->j > y->j);
+}
+
+/* Evaluate one piece (seed positions ci, cj of len seeds, ordered by i then j) and extend it exactly. */
+static void eval_piece(const int64_t *ci, const int64_t *cj, Py_ssize_t len, const side_t *D, const side_t *W, int s,
+                       srt_t *swork, uint8_t *mask, acand_t *out) {
+    acand_t c;
+    c.d0 = c.d1 = ci[0];
+    c.w0 = c.w1 = cj[0];
+    for (Py_ssize_t r = 1; r < len; r++) {
+        if (ci[r] < c.d0) c.d0 = ci[r];
+        if (ci[r] > c.d1) c.d1 = ci[r];
+        if (cj[r] < c.w0) c.w0 = cj[r];
+        if (cj[r] > c.w1) c.w1 = cj[r];
+    }
+    c.d1 += s - 1;
+    c.w1 += s - 1;
+    /* monotone: j non-decreasing when ordered by i (the piece comes ordered by i, then j) */
+    (void)swork;
+    c.monotone = 1;
+    for (Py_ssize_t r = 1; r < len; r++)
+        if (cj[r] < cj[r - 1]) {
+            c.monotone = 0;
+            break;
+        }
+    c.dcov = covered(ci, len, s, c.d0, c.d1, mask);
+    c.wcov = covered(cj, len, s, c.w0, c.w1, mask);
+    c.seeds = len;
+    c.method = -1;
+    /* exact extension */
+    int64_t d0 = c.d0, w0 = c.w0, d1 = c.d1, w1 = c.w1;
+    while (d0 > 0 && w0 > 0 && D->h[d0 - 1] == W->h[w0 - 1]) {
+        d0--;
+        w0--;
+    }
+    while (d1 + 1 < D->n && w1 + 1 < W->n && D->h[d1 + 1] == W->h[w1 + 1]) {
+        d1++;
+        w1++;
+    }
+    int64_t grown = (c.d0 - d0) + (d1 - c.d1);
+    if (grown) {
+        c.d0 = d0;
+        c.d1 = d1;
+        c.w0 = w0;
+        c.w1 = w1;
+        c.dcov += grown;
+        c.wcov += grown;
+    }
+    *out = c;
+}
+
+/* An accepted piece (or chain): verbatim as it is, else extended over edited words and kept when long
+ * enough and no filled-in template.  Returns -1 on memory failure. */
+static int finish_piece(acand_t c, const side_t *D, const side_t *W, const align_cfg_t *st, acands_t *cands) {
+    if (!accept_cand(&c, st)) return 0;
+    int64_t dlen = c.d1 - c.d0 + 1, wlen = c.w1 - c.w0 + 1;
+    if (c.monotone && dlen == wlen && c.dcov >= dlen && c.wcov >= wlen) return acands_push(cands, c);
+    int reach = st->extend_window;
+    for (int it = 0; it < 8; it++) {
+        int64_t d0 = grow_edge(D->h, D->stop, c.d0, -1, W->h, c.w0 - reach, c.w0 + 4, W->n, D->n, reach);
+        int64_t d1 = grow_edge(D->h, D->stop, c.d1, +1, W->h, c.w1 - 3, c.w1 + reach + 1, W->n, D->n, reach);
+        int64_t w0 = grow_edge(W->h, W->stop, c.w0, -1, D->h, c.d0 - reach, c.d0 + 4, D->n, W->n, reach);
+        int64_t w1 = grow_edge(W->h, W->stop, c.w1, +1, D->h, c.d1 - 3, c.d1 + reach + 1, D->n, W->n, reach);
+        if (d0 == c.d0 && d1 == c.d1 && w0 == c.w0 && w1 == c.w1) break;
+        c.dcov += (c.d0 - d0) + (d1 - c.d1);
+        c.wcov += (c.w0 - w0) + (w1 - c.w1);
+        c.d0 = d0;
+        c.d1 = d1;
+        c.w0 = w0;
+        c.w1 = w1;
+    }
+    int64_t m = c.dcov < c.wcov ? c.dcov : c.wcov;
+    if (m >= st->min_words_edited) {
+        int tpl = is_template(&c, D, W, st);
+        if (tpl < 0) return -1;
+        if (!tpl) return acands_push(cands, c);
+    }
+    return 0;
+}
+
+typedef struct {
+    acand_t c;
+    Py_ssize_t idx;
+} seg_t;
+
+static int seg_cmp(const void *a, const void *b) {
+    const seg_t *x = a, *y = b;
+    if (x->c.d0 != y->c.d0) return x->c.d0 < y->c.d0 ? -1 : 1;
+    if (x->c.w0 != y->c.w0) return x->c.w0 < y->c.w0 ? -1 : 1;
+    return x->idx < y->idx ? -1 : (x->idx > y->idx);
+}
+
 static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, acands_t *out) {
     int s = st->s;
     int rc = -1;
@@ -1163,6 +1319,9 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
     uint8_t *mask = NULL, *covd = NULL, *covw = NULL;
     acands_t cands = {0};
     acand_idx_t *ms = NULL;
+    ij_t *ij = NULL;
+    seg_t *segs = NULL;
+    Py_ssize_t nsegs = 0, capsegs = 0;
     out->n = 0;
 
     /* 1. seeds: s-grams unique enough in both texts (each side's table: counts, positions in order) */
@@ -1218,95 +1377,79 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
             nxt = tmp;
             if (!changed) break;
         }
-        /* 3. each cluster: evaluate, extend, accept */
+        /* 3. each cluster cut where the document has inserted text between two seeds (a cluster in order
+         * only), each piece evaluated and extended exactly; pieces of one edited copy chained; each chain
+         * (or, when the chain as a whole fails, each of its pieces) accepted, extended, kept */
         Py_ssize_t maxspan = (D->n > W->n ? D->n : W->n) + 1;
         mask = malloc(maxspan);
-        if (!mask) goto nomem;
+        ij = malloc(nseeds * sizeof(ij_t));
+        if (!mask || !ij) goto nomem;
         for (Py_ssize_t g = 0; g < cur.nseg; g++) {
             const int64_t *mem = cur.buf + cur.seg[g];
             Py_ssize_t len = cur.seg[g + 1] - cur.seg[g];
             if (len < st->min_seeds) continue;
+            for (Py_ssize_t r = 0; r < len; r++) {
+                ij[r].i = si[mem[r]];
+                ij[r].j = sj[mem[r]];
+            }
+            int ordered = 1; /* members come ordered by j; a copy in order is then ordered by (i, j) too */
+            for (Py_ssize_t r = 1; r < len && ordered; r++) ordered = ij_cmp(&ij[r - 1], &ij[r]) <= 0;
+            if (!ordered) qsort(ij, len, sizeof(ij_t), ij_cmp);
+            int mono = 1;
+            for (Py_ssize_t r = 1; r < len && mono; r++) mono = ij[r].j >= ij[r - 1].j;
             int64_t *ci = sorted, *cj = sorted2;
             for (Py_ssize_t r = 0; r < len; r++) {
-                ci[r] = si[mem[r]];
-                cj[r] = sj[mem[r]];
+                ci[r] = ij[r].i;
+                cj[r] = ij[r].j;
             }
-            acand_t c;
-            c.d0 = c.d1 = ci[0];
-            c.w0 = c.w1 = cj[0];
-            for (Py_ssize_t r = 1; r < len; r++) {
-                if (ci[r] < c.d0) c.d0 = ci[r];
-                if (ci[r] > c.d1) c.d1 = ci[r];
-                if (cj[r] < c.w0) c.w0 = cj[r];
-                if (cj[r] > c.w1) c.w1 = cj[r];
+            Py_ssize_t start = 0;
+            for (Py_ssize_t r = 1; r <= len; r++) {
+                int cut = r == len;
+                if (!cut && mono && ci[r] - ci[r - 1] > s)
+                    cut = inserted(ci[r - 1] + s, ci[r], cj[r - 1] + s, cj[r], D, W, st);
+                if (!cut) continue;
+                if (grow((void **)&segs, &capsegs, nsegs + 1, sizeof(seg_t)) < 0) goto nomem;
+                eval_piece(ci + start, cj + start, r - start, D, W, s, swork, mask, &segs[nsegs].c);
+                segs[nsegs].idx = nsegs;
+                nsegs++;
+                start = r;
             }
-            c.d1 += s - 1;
-            c.w1 += s - 1;
-            /* monotone: j non-decreasing when ordered by i (stable) */
-            for (Py_ssize_t r = 0; r < len; r++) {
-                swork[r].key = ci[r];
-                swork[r].rank = r;
-                swork[r].member = cj[r];
-            }
-            qsort(swork, len, sizeof(srt_t), srt_cmp);
-            c.monotone = 1;
-            for (Py_ssize_t r = 1; r < len; r++)
-                if (swork[r].member < swork[r - 1].member) {
-                    c.monotone = 0;
+        }
+        qsort(segs, nsegs, sizeof(seg_t), seg_cmp);
+        for (Py_ssize_t k = 0; k < nsegs;) {
+            Py_ssize_t e = k + 1;
+            while (e < nsegs) {
+                const acand_t *p = &segs[e - 1].c, *c = &segs[e].c;
+                int64_t dgap = c->d0 - p->d1 - 1, wgap = c->w0 - p->w1 - 1;
+                if (!(p->monotone && c->monotone && dgap >= 0 && dgap <= st->chain_gap && wgap >= 0 &&
+                      wgap <= st->chain_gap && shared_content(p->d1 + 1, c->d0, p->w1 + 1, c->w0, D, W, st) &&
+                      !inserted(p->d1 + 1, c->d0, p->w1 + 1, c->w0, D, W, st)))
                     break;
+                e++;
+            }
+            int whole_ok = 0;
+            if (e - k > 1) {
+                acand_t wh = segs[k].c;
+                for (Py_ssize_t x = k + 1; x < e; x++) {
+                    const acand_t *c = &segs[x].c;
+                    if (c->d0 < wh.d0) wh.d0 = c->d0;
+                    if (c->d1 > wh.d1) wh.d1 = c->d1;
+                    if (c->w0 < wh.w0) wh.w0 = c->w0;
+                    if (c->w1 > wh.w1) wh.w1 = c->w1;
+                    wh.dcov += c->dcov;
+                    wh.wcov += c->wcov;
+                    wh.seeds += c->seeds;
+                    wh.monotone = wh.monotone && c->monotone;
                 }
-            c.dcov = covered(ci, len, s, c.d0, c.d1, mask);
-            c.wcov = covered(cj, len, s, c.w0, c.w1, mask);
-            c.seeds = len;
-            c.method = -1;
-            /* exact extension */
-            {
-                int64_t d0 = c.d0, w0 = c.w0, d1 = c.d1, w1 = c.w1;
-                while (d0 > 0 && w0 > 0 && D->h[d0 - 1] == W->h[w0 - 1]) {
-                    d0--;
-                    w0--;
-                }
-                while (d1 + 1 < D->n && w1 + 1 < W->n && D->h[d1 + 1] == W->h[w1 + 1]) {
-                    d1++;
-                    w1++;
-                }
-                int64_t grown = (c.d0 - d0) + (d1 - c.d1);
-                if (grown) {
-                    c.d0 = d0;
-                    c.d1 = d1;
-                    c.w0 = w0;
-                    c.w1 = w1;
-                    c.dcov += grown;
-                    c.wcov += grown;
+                if (accept_cand(&wh, st)) {
+                    whole_ok = 1;
+                    if (finish_piece(wh, D, W, st, &cands) < 0) goto nomem;
                 }
             }
-            if (!accept_cand(&c, st)) continue;
-            int64_t dlen = c.d1 - c.d0 + 1, wlen = c.w1 - c.w0 + 1;
-            if (c.monotone && dlen == wlen && c.dcov >= dlen && c.wcov >= wlen) {
-                if (acands_push(&cands, c) < 0) goto nomem;
-                continue;
-            }
-            /* extension over edited words */
-            int reach = st->extend_window;
-            for (int it = 0; it < 8; it++) {
-                int64_t d0 = grow_edge(D->h, D->stop, c.d0, -1, W->h, c.w0 - reach, c.w0 + 4, W->n, D->n, reach);
-                int64_t d1 = grow_edge(D->h, D->stop, c.d1, +1, W->h, c.w1 - 3, c.w1 + reach + 1, W->n, D->n, reach);
-                int64_t w0 = grow_edge(W->h, W->stop, c.w0, -1, D->h, c.d0 - reach, c.d0 + 4, D->n, W->n, reach);
-                int64_t w1 = grow_edge(W->h, W->stop, c.w1, +1, D->h, c.d1 - 3, c.d1 + reach + 1, D->n, W->n, reach);
-                if (d0 == c.d0 && d1 == c.d1 && w0 == c.w0 && w1 == c.w1) break;
-                c.dcov += (c.d0 - d0) + (d1 - c.d1);
-                c.wcov += (c.w0 - w0) + (w1 - c.w1);
-                c.d0 = d0;
-                c.d1 = d1;
-                c.w0 = w0;
-                c.w1 = w1;
-            }
-            int64_t m = c.dcov < c.wcov ? c.dcov : c.wcov;
-            if (m >= st->min_words_edited) {
-                int tpl = is_template(&c, D, W, st);
-                if (tpl < 0) goto nomem;
-                if (!tpl && acands_push(&cands, c) < 0) goto nomem;
-            }
+            if (!whole_ok)
+                for (Py_ssize_t x = k; x < e; x++)
+                    if (finish_piece(segs[x].c, D, W, st, &cands) < 0) goto nomem;
+            k = e;
         }
     }
     /* 4. near-duplicate windows not covered by seeds */
@@ -1362,7 +1505,8 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
                 int64_t wgap = g1 > g2 ? g1 : g2;
                 int64_t span = (p->w1 - p->w0) + (c.w1 - c.w0);
                 int64_t reach = st->merge_gap > span ? st->merge_gap : span;
-                if (dgap <= st->merge_gap && (wgap <= reach || dgap <= 0)) {
+                int ins = dgap > 0 && c.w0 > p->w1 && inserted(p->d1 + 1, c.d0, p->w1 + 1, c.w0, D, W, st);
+                if (dgap <= st->merge_gap && (wgap <= reach || dgap <= 0) && !ins) {
                     acand_t m;
                     m.d0 = p->d0 < c.d0 ? p->d0 : c.d0;
                     m.d1 = p->d1 > c.d1 ? p->d1 : c.d1;
@@ -1399,6 +1543,8 @@ done:
     free(covw);
     free(cands.v);
     free(ms);
+    free(ij);
+    free(segs);
     return rc;
 }
 
@@ -1513,10 +1659,11 @@ static PyTypeObject SideType = {
 static PyObject *k_align(PyObject *self, PyObject *args) {
     SideObject *d, *w;
     align_cfg_t st;
-    if (!PyArg_ParseTuple(args, "O!O!(iiiiiiiiiiiiddd)", &SideType, &d, &SideType, &w, &st.s, &st.max_repeat, &st.gap,
-                          &st.min_seeds, &st.min_words, &st.min_words_edited, &st.density_long_words,
+    if (!PyArg_ParseTuple(args, "O!O!(iiiiiiiiiiiidddiid)", &SideType, &d, &SideType, &w, &st.s, &st.max_repeat,
+                          &st.gap, &st.min_seeds, &st.min_words, &st.min_words_edited, &st.density_long_words,
                           &st.extend_window, &st.template_min_numbers, &st.near_hamming, &st.near_min_words,
-                          &st.merge_gap, &st.density_short, &st.density_long, &st.template_min_kept))
+                          &st.merge_gap, &st.density_short, &st.density_long, &st.template_min_kept, &st.chain_gap,
+                          &st.max_insert, &st.chain_min_shared))
         return NULL;
     if (st.s != d->side.s || st.s != w->side.s || st.gap < 0 || st.min_seeds < 1) {
         PyErr_SetString(PyExc_ValueError, "align settings out of range (or sides prepared for another seed length)");
@@ -1894,12 +2041,17 @@ static PyTypeObject WorkHitsType = {
     .tp_getset = WorkHits_getset,
 };
 
-/* counts(work_hashes, doc_hashes, quoted, quoted_elsewhere) -> (quoted words, matched words not quoted): a
- * passage's work words in quotation marks (here or, by the works that share them, elsewhere; either mask may be
- * None), and those found in the document's side that are not. */
+/* counts(work_hashes, doc_hashes, quoted, quoted_elsewhere[, n]) -> (quoted words, matched words not quoted,
+ * matched words): a passage's work words in quotation marks (here or, by the works that share them,
+ * elsewhere; either mask may be None), and its words the document's side shares.  A word is shared when
+ * one of the n-grams it is part of (n consecutive words of the passage) is also n consecutive words of the
+ * document's side: words in common runs, not the same words scattered ("the", "said", a name), which
+ * two articles on one story always share.  n = 1 counts every word found anywhere in the document's side. */
 static PyObject *k_counts(PyObject *self, PyObject *args) {
     PyObject *wo, *dob, *qo, *eo;
-    if (!PyArg_ParseTuple(args, "OOOO", &wo, &dob, &qo, &eo)) return NULL;
+    int ng = 1;
+    if (!PyArg_ParseTuple(args, "OOOO|i", &wo, &dob, &qo, &eo, &ng)) return NULL;
+    if (ng < 1) ng = 1;
     bufs_t b = {0};
     Py_ssize_t nw, nd, nq = -1, ne = -1;
     const uint8_t *q = NULL, *el = NULL;
@@ -1912,21 +2064,46 @@ static PyObject *k_counts(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "counts: mask length");
         goto fail;
     }
+    long long quoted = 0, unquoted = 0, matched = 0;
+    uint8_t *shared = calloc(nw ? nw : 1, 1);
+    uint64_t *dg = NULL;
+    Py_ssize_t ndg = nd - ng + 1, nwg = nw - ng + 1;
     htab_t t = {0};
-    if (ht_build(&t, dh, nd) < 0) {
-        ht_free(&t);
+    int err = !shared;
+    if (!err && ndg > 0 && nwg > 0) {
+        dg = malloc(ndg * sizeof(uint64_t));
+        err = !dg;
+        if (!err) {
+            for (Py_ssize_t i = 0; i < ndg; i++) {
+                uint64_t acc = 0;
+                for (int j = 0; j < ng; j++) acc = mix64(acc + dh[i + j]);
+                dg[i] = acc;
+            }
+            err = ht_build(&t, dg, ndg) < 0;
+            if (!err)
+                for (Py_ssize_t i = 0; i < nwg; i++) {
+                    uint64_t acc = 0;
+                    for (int j = 0; j < ng; j++) acc = mix64(acc + wh[i + j]);
+                    if (ht_find(&t, acc) >= 0) memset(shared + i, 1, ng);
+                }
+        }
+    }
+    ht_free(&t);
+    free(dg);
+    if (err) {
+        free(shared);
         PyErr_NoMemory();
         goto fail;
     }
-    long long quoted = 0, unquoted = 0;
     for (Py_ssize_t i = 0; i < nw; i++) {
         int qi = (q && q[i]) || (el && el[i]);
         quoted += qi;
-        if (!qi && ht_find(&t, wh[i]) >= 0) unquoted++;
+        matched += shared[i];
+        if (!qi && shared[i]) unquoted++;
     }
-    ht_free(&t);
+    free(shared);
     bufs_release(&b);
-    return Py_BuildValue("(LL)", quoted, unquoted);
+    return Py_BuildValue("(LLL)", quoted, unquoted, matched);
 fail:
     bufs_release(&b);
     return NULL;

@@ -106,7 +106,8 @@ def settings_tuple(st: MatcherSettings) -> tuple:
     """The alignment settings in the order the kernel reads them."""
     return (st.seed_k, st.seed_max_repeat, st.gap, st.min_seeds, st.min_words, st.min_words_edited,
             st.density_long_words, st.extend_window, st.template_min_numbers, st.near_hamming, st.near_min_words,
-            st.merge_gap, float(st.density_short), float(st.density_long), float(st.template_min_kept))
+            st.merge_gap, float(st.density_short), float(st.density_long), float(st.template_min_kept),
+            st.chain_gap, st.max_insert, float(st.chain_min_shared))
 
 
 _NO_WINDOWS = (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.uint64))

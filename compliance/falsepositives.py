@@ -190,6 +190,10 @@ class ShortLinesRule:
     max_line_words: int = 10
     min_share: float = 0.5
     unterminated_max_words: int = 0
+    # A passage that is this share of its work or more (and at least keep_min_words words) is the
+    # work itself, whatever its line lengths: a page of bullet points or a list is its content.
+    keep_work_share: float = 0.0
+    keep_min_words: int = 30
 
 
 _FINAL = set(".!?\"'”’»)…:")
@@ -238,6 +242,14 @@ class Evidence:
     attributed: bool = False
     df_median: float = 0.0
     same_publisher: int = 0
+    matched: int = 0  # words of the passage in runs (seed-length n-grams) the document shares
+    work_tokens: int = 0  # the work's length in tokens
+
+    def in_words(self, scale: int) -> "Evidence":
+        """The counts of a text with *scale* tokens per word (characters of Chinese, Japanese, Thai) in words."""
+        d = {k: (round(v / scale) if isinstance(v, int) and not isinstance(v, bool) else v)
+             for k, v in self.__dict__.items()}
+        return Evidence(**d)
 
 
 class FalsePositiveRules:
@@ -296,9 +308,15 @@ class FalsePositiveRules:
                 return rule.id
         for rule in self.short_lines:
             if ev.short_lines >= rule.min_share * n:
+                if (rule.keep_work_share and ev.work_tokens and ev.words >= rule.keep_min_words
+                        and n >= rule.keep_work_share * ev.work_tokens):
+                    continue
                 return rule.id
         for rule in self.common:
-            if ev.words < rule.max_words and ev.df_median >= rule.min_works:
+            # the passage's length in prose: words in shared runs (seeds miss repeated phrases), less
+            # the words in short lines (buttons, captions and menus are no prose)
+            words = max(ev.words, ev.matched) - ev.short_lines
+            if words < rule.max_words and ev.df_median >= rule.min_works:
                 return rule.id
             if ev.words < rule.same_publisher_max_words and ev.same_publisher >= rule.same_publisher_works:
                 return rule.id

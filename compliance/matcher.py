@@ -7,6 +7,7 @@ against the seed index; only works with enough hits are aligned token by token
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
@@ -19,9 +20,12 @@ from .index import SeedIndex
 from .settings import MatcherSettings
 from . import _kernel
 from .index import screen_config
-from .text import Tokens, kernel_args, tokenize
+from .text import Tokens, kernel_args, token_scale, tokenize
 
 __all__ = ["Matcher", "WorkMatch", "WorkSource"]
+
+# A quotation within this many tokens of a copied passage of the same work (on both sides) is part of the copy.
+QUOTE_CONTEXT_TOKENS = 100
 
 
 class WorkSource(Protocol):
@@ -49,6 +53,23 @@ def _running_count(mask: np.ndarray) -> np.ndarray:
     return out
 
 
+def _join_quote(kept: list[Passage], q: Passage, max_insert: int) -> list[Passage]:
+    """Add quotation *q* to the kept passages: joined to the one it follows or precedes in order on both
+    sides when the text between is about as long on both sides (edited reporting, nothing inserted), else
+    as a passage of its own."""
+    for n, k in enumerate(kept):
+        first, second = (k, q) if q.doc_first > k.doc_last else (q, k)
+        dgap = second.doc_first - first.doc_last - 1
+        wgap = second.work_first - first.work_last - 1
+        if dgap >= 0 and wgap >= 0 and dgap < 2 * wgap + max_insert and wgap < 2 * dgap + max_insert:
+            words = k.words + q.words
+            sim = round((k.similarity * k.words + q.similarity * q.words) / max(1, words), 3)
+            kept = kept[:n] + [Passage(first.doc_first, second.doc_last, first.work_first, second.work_last,
+                                       "edited", sim, words)] + kept[n + 1 :]
+            return kept
+    return kept + [q]
+
+
 class Matcher:
     """Finds copied passages of registered works in a document."""
 
@@ -67,8 +88,9 @@ class Matcher:
         self._aux_cache: dict[int, tuple[str, tuple]] = {}
         self.publisher_names = [n.casefold() for n in publisher_names] if publisher_names else None
         self._screen_cfg: dict | None = None
-        self._side_cache: dict[int, tuple[str, _kernel.Side]] = {}
+        self._side_cache: dict[int, tuple[str, _kernel.Side, int]] = {}
         self._align_settings = settings_tuple(settings)
+        self._scaled: dict[int, tuple[MatcherSettings, tuple]] = {1: (settings, self._align_settings)}
         self._hits_cache: dict[int, tuple[str, _kernel.WorkHits]] = {}
         self._hits_bytes = 0
         self._quote_bytes_cache: dict[int, np.ndarray] = {}
@@ -95,7 +117,7 @@ class Matcher:
         st = self.settings
         a, b = p.work_first, p.work_last
         n = b - a + 1
-        ev = Evidence(words=p.words, span=n)
+        ev = Evidence(words=p.words, span=n, work_tokens=wt.hashes.shape[0])
         if boiler is not None:
             ev.boiler = int(boiler[b + 1] - boiler[a])
         if short is not None:
@@ -115,8 +137,9 @@ class Matcher:
                 elsewhere = hits.quoted_elsewhere(a, seg_end, n, st.k, 6, self._quote_bytes_cache, self._quote_bytes)
         else:
             ev.df_median = 1.0
-        ev.quoted, ev.unquoted_matched = _kernel.counts(wt.hashes[a : b + 1], doc.hashes[p.doc_first : p.doc_last + 1],
-                                                        None if quote is None else quote[a : b + 1], elsewhere)
+        ev.quoted, ev.unquoted_matched, ev.matched = _kernel.counts(
+            wt.hashes[a : b + 1], doc.hashes[p.doc_first : p.doc_last + 1], None if quote is None else quote[a : b + 1],
+            elsewhere, st.seed_k)
         return ev
 
     def _quote_bytes(self, work: int) -> np.ndarray:
@@ -162,19 +185,39 @@ class Matcher:
         self._aux_cache[w] = (wt.text, aux)
         return aux
 
-    def _rule_out(self, doc: Tokens, wt: Tokens, w: int,
-                  passages: list[Passage]) -> tuple[list[Passage], list[tuple[Passage, str]]]:
-        """Split passages into kept ones and ones a false-positive rule rules out."""
+    def _rule_out(self, doc: Tokens, wt: Tokens, w: int, passages: list[Passage],
+                  scale: int = 1) -> tuple[list[Passage], list[tuple[Passage, str]]]:
+        """Split passages into kept ones and ones a false-positive rule rules out (*scale*: the work's
+        tokens per word; the rules count words)."""
         fp = self.fp
         quote, boiler, short = self._work_aux(w, wt)
         hits = self._work_hits(w, wt)
         kept, dropped = [], []
         for p in passages:
-            rid = fp.check(self._evidence(doc, wt, w, p, quote, boiler, short, hits))
+            ev = self._evidence(doc, wt, w, p, quote, boiler, short, hits)
+            if scale > 1:
+                ev = ev.in_words(scale)
+            rid = fp.check(ev)
             if rid is None:
                 kept.append(p)
             else:
                 dropped.append((p, rid))
+        if kept and dropped and fp.quotes:
+            # A quotation is no copy by itself, but one copied with the reporting around it is: a passage
+            # ruled out as quoted speech is kept when a copied passage of the same work lies next to it,
+            # in the same place on both sides.
+            quote_ids = {r.id for r in fp.quotes}
+            near = QUOTE_CONTEXT_TOKENS * scale
+            back = []
+            for p, rid in dropped:
+                if rid in quote_ids and any(
+                        abs(p.doc_first - k.doc_first) <= near + (k.doc_last - k.doc_first)
+                        and abs(p.work_first - k.work_first) <= near + (k.work_last - k.work_first) for k in kept):
+                    back.append((p, rid))
+            if back:
+                dropped = [d for d in dropped if d not in back]
+                for q, _ in back:
+                    kept = _join_quote(kept, q, self.settings.max_insert * scale)
         return kept, dropped
 
     def match_text(self, text: str) -> tuple[Tokens, list[WorkMatch]]:
@@ -218,16 +261,33 @@ class Matcher:
             out.append((doc, self.match_candidates(doc, cands)))
         return out
 
-    def _work_side(self, w: int, wt: Tokens) -> _kernel.Side:
-        """A work's prepared alignment side, cached (a wire story is copied by many pages of a crawl)."""
+    def _work_side(self, w: int, wt: Tokens) -> tuple[_kernel.Side, int]:
+        """A work's prepared alignment side and its tokens per word (:func:`text.token_scale`), cached (a wire
+        story is copied by many pages of a crawl)."""
         hit = self._side_cache.get(w)
         if hit is not None and hit[0] is wt.text:
-            return hit[1]
+            return hit[1], hit[2]
         side = prepare(wt, self.works.windows(w), self.settings)
+        scale = token_scale(wt)
         if len(self._side_cache) > 1024:
             self._side_cache.clear()
-        self._side_cache[w] = (wt.text, side)
-        return side
+        self._side_cache[w] = (wt.text, side, scale)
+        return side, scale
+
+    def _settings_for(self, scale: int) -> tuple[MatcherSettings, tuple]:
+        """The alignment settings for a work with *scale* tokens per word: lengths and gaps counted in words
+        become that many tokens, and edges grow over exact matches only (one character of a script without
+        spaces occurs everywhere nearby, so extension over edited words would run on)."""
+        hit = self._scaled.get(scale)
+        if hit is None:
+            st = self.settings
+            st = dataclasses.replace(
+                st, min_words=st.min_words * scale, min_words_edited=st.min_words_edited * scale,
+                density_long_words=st.density_long_words * scale, gap=st.gap * scale, merge_gap=st.merge_gap * scale,
+                chain_gap=st.chain_gap * scale, max_insert=st.max_insert * scale,
+                near_min_words=st.near_min_words * scale, extend_window=0)
+            hit = self._scaled[scale] = (st, settings_tuple(st))
+        return hit
 
     def match_candidates(self, doc: Tokens, cands: list[int]) -> list[WorkMatch]:
         """Align *doc* against each candidate work and apply the false-positive rules."""
@@ -240,10 +300,12 @@ class Matcher:
             if self.accept_work is not None and not self.accept_work(w):
                 continue
             wt = self.works.tokens(w)
-            passages = align_sides(dside, self._work_side(w, wt), st, self._align_settings)
+            wside, scale = self._work_side(w, wt)
+            wst, wtuple = self._settings_for(scale)
+            passages = align_sides(dside, wside, wst, wtuple)
             if not passages:
                 continue
-            kept, dropped = self._rule_out(doc, wt, w, passages)
+            kept, dropped = self._rule_out(doc, wt, w, passages, scale)
             if kept or dropped:
                 out.append(WorkMatch(w, wt, kept, dropped))
         return out

@@ -59,6 +59,26 @@ def _is_chrome(p: str, chrome: tuple[str, ...]) -> bool:
     return any(s == c or (s.startswith(c) and len(s) <= len(c) + 40 and len(s.split()) <= 8) for c in chrome)
 
 
+_SENTENCE_END = re.compile(r"[.!?][\"'”’»)]*$")
+
+
+def _prose_follows(text: str, paras: list[tuple[int, int]]) -> bool:
+    """Article prose among *paras*: one paragraph of 40+ words, or sentence paragraphs (10+ words,
+    ending like a sentence) of 60+ words in all.  Teaser headlines, widget lines and a lone caption
+    are not prose."""
+    sentences = 0
+    for s, e in paras:
+        p = text[s:e]
+        n = len(p.split())
+        if n >= 40:
+            return True
+        if n >= 10 and _SENTENCE_END.search(p.rstrip()):
+            sentences += n
+            if sentences >= 60:
+                return True
+    return False
+
+
 def split_page(text: str, chrome: tuple[str, ...] = DEFAULT_CHROME) -> PageParts:
     """Find the title, body, notices, bio and chrome of a plain-text page."""
     paras = _paragraphs(text)
@@ -91,13 +111,14 @@ def split_page(text: str, chrome: tuple[str, ...] = DEFAULT_CHROME) -> PageParts
                     author = name
             elif re.match(r"^(about the author|author bio)\b", p.strip(), re.IGNORECASE):
                 tail_kinds[i] = "bio"
-    # The body ends at the first tail paragraph after which no article prose follows.
+    # The body ends at the first tail paragraph after which no article prose follows.  Wire copy
+    # comes in short paragraphs (20-35 words), so an "Advertisement" or "Recommended" line inside an
+    # article is followed by prose made of many short sentence paragraphs, not one long one.
     body_last = len(paras) - 1
     for i in range(len(paras)):
         if i in tail_kinds and i > 0:
             rest = [j for j in range(i, len(paras)) if j not in tail_kinds]
-            prose = [j for j in rest if len(text[paras[j][0] : paras[j][1]].split()) >= 40]
-            if not prose:
+            if not _prose_follows(text, [paras[j] for j in rest]):
                 body_last = i - 1
                 break
     while body_last > 0 and body_last in tail_kinds:

@@ -246,7 +246,8 @@ _FP_SCHEMAS: dict[str, Schema] = {
                       "min_unquoted_words": (int, False), "min_share": ((float, int), False)},
     "boilerplate": {"phrases": (list, True), "min_share": ((float, int), False)},
     "short-lines": {"max_line_words": (int, False), "min_share": ((float, int), False),
-                    "unterminated_max_words": (int, False)},
+                    "unterminated_max_words": (int, False), "keep_work_share": ((float, int), False),
+                    "keep_min_words": (int, False)},
     "common-text": {"max_words": (int, False), "min_works": (int, False),
                     "same_publisher_works": (int, False), "same_publisher_max_words": (int, False)},
 }

@@ -52,6 +52,14 @@ class MatcherSettings:
     extend_window: int = 12
     # Passages closer than this (tokens, both sides) are merged into one.
     merge_gap: int = 40
+    # Pieces of one edited copy (seed clusters in order on both sides, closer than chain_gap tokens,
+    # whose gaps differ by fewer than max_insert tokens and share chain_min_shared of their content
+    # words) are judged together: patchwriting leaves each sentence only a few exact s-grams.
+    chain_gap: int = 40
+    chain_min_shared: float = 0.15
+    # No passage bridges max_insert or more tokens that one side has and the other has not: a
+    # paragraph, caption or advertisement the copier inserted, or work text the copy left out.
+    max_insert: int = 8
     # Acceptance: minimum matched words, and matched share of the span, which
     # falls with length: short passages must be dense, long ones may be edited.
     min_words: int = 12

@@ -13,6 +13,7 @@ few nanoseconds per character instead of a Python object per word.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +25,7 @@ from . import _kernel
 __all__ = [
     "Tokens",
     "tokenize",
+    "token_scale",
     "normalize",
     "fold_char",
     "token_hash",
@@ -274,6 +276,36 @@ def tokenize(text: str) -> Tokens:
     return Tokens(text, np.frombuffer(h, dtype=np.uint64), np.frombuffer(a, dtype=np.int64),
                   np.frombuffer(b, dtype=np.int64), np.frombuffer(sent, dtype=np.int32),
                   np.frombuffer(num, dtype=np.bool_))
+
+
+# Tokens per word in scripts tokenized by character: a Han or kana character is about half a word, a Thai
+# (Lao, Khmer, Myanmar) letter with its marks about a third.  Thresholds counted in words are counted in
+# tokens times this for a text in those scripts.
+_SCALE_RANGES = (
+    (3, ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x19E0, 0x19FF))),
+    (2, ((0x3005, 0x3007), (0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+         (0xF900, 0xFAFF), (0x20000, 0x3FFFF))),
+)
+
+
+_SCALED_CHAR = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for _, rr in _SCALE_RANGES for lo, hi in rr) + "]")
+
+
+def token_scale(tokens: Tokens) -> int:
+    """Tokens per word of a text: 1 for scripts written with spaces, 2 when most tokens are Han or kana
+    characters, 3 when most are Thai, Lao, Khmer or Myanmar letters."""
+    n = len(tokens)
+    if n == 0 or tokens.text.isascii() or _SCALED_CHAR.search(tokens.text) is None:
+        return 1
+    cps = np.frombuffer(tokens.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)[tokens.starts]
+    best, best_n = 1, 0
+    for scale, ranges in _SCALE_RANGES:
+        k = 0
+        for lo, hi in ranges:
+            k += int(np.count_nonzero((cps >= lo) & (cps <= hi)))
+        if k > best_n:
+            best, best_n = scale, k
+    return best if 2 * best_n >= n else 1
 
 
 def kernel_args() -> tuple:

@@ -418,7 +418,17 @@ def _template(c: _Cand, doc: Tokens, work: Tokens, st: MatcherSettings) -> bool:
     return kept < st.template_min_kept * dnum.shape[0]
 
 
-def _merge(cands: list[_Cand], st: MatcherSettings) -> list[_Cand]:
+def _merge(cands: list[_Cand], st: MatcherSettings, in_work: np.ndarray, doc: Tokens, work: Tokens) -> list[_Cand]:
+    """Close passages become one, unless that would bridge text that was not copied.
+
+    Pieces of one copy in order on both sides merge when close; pieces of one
+    reordered passage come from a stretch of the work no longer than the pieces
+    themselves.  Two pieces in order on both sides stay apart when the
+    document's text between them is the copier's (:func:`_inserted`: a
+    paragraph of its own, a caption, an advertisement): a passage's document
+    side is copied text.  (Work text the copy left out, like words cut
+    from a quotation, may be bridged: the work side is the passage copied.)
+    """
     cands = sorted(cands, key=lambda c: (c.d0, c.w0))
     out: list[_Cand] = []
     for c in cands:
@@ -426,10 +436,9 @@ def _merge(cands: list[_Cand], st: MatcherSettings) -> list[_Cand]:
             p = out[-1]
             dgap = c.d0 - p.d1
             wgap = max(c.w0 - p.w1, p.w0 - c.w1)
-            # Pieces of one reordered passage come from a stretch of the work
-            # no longer than the pieces themselves.
             reach = max(st.merge_gap, (p.w1 - p.w0) + (c.w1 - c.w0))
-            if dgap <= st.merge_gap and (wgap <= reach or dgap <= 0):
+            inserted = dgap > 0 and c.w0 > p.w1 and _inserted(p.d1 + 1, c.d0, p.w1 + 1, c.w0, in_work, doc, work, st)
+            if dgap <= st.merge_gap and (wgap <= reach or dgap <= 0) and not inserted:
                 out[-1] = _Cand(
                     min(p.d0, c.d0), max(p.d1, c.d1), min(p.w0, c.w0), max(p.w1, c.w1),
                     p.dcov + c.dcov, p.wcov + c.wcov, p.seeds + c.seeds,
@@ -439,6 +448,106 @@ def _merge(cands: list[_Cand], st: MatcherSettings) -> list[_Cand]:
                 continue
         out.append(c)
     return out
+
+
+def _in_work(doc: Tokens, work: Tokens, s: int) -> np.ndarray:
+    """Running count (one entry more than the document) of document tokens inside an s-gram, not all stop
+    words, that the work holds somewhere."""
+    dk = kgram_hashes(doc.hashes, s)
+    out = np.zeros(len(doc) + 1, dtype=np.int64)
+    if dk.shape[0] == 0:
+        return out
+    wk = kgram_hashes(work.hashes, s)
+    stop_only = doc.stop[: dk.shape[0]].copy()
+    for j in range(1, s):
+        stop_only &= doc.stop[j : j + dk.shape[0]]
+    hit = np.isin(dk, wk) & ~stop_only
+    cov = np.zeros(len(doc), dtype=bool)
+    for d in range(s):
+        cov[d : d + dk.shape[0]] |= hit
+    np.cumsum(cov, out=out[1:])
+    return out
+
+
+def _inserted(a: int, b: int, wa: int, wb: int, in_work: np.ndarray, doc: Tokens, work: Tokens,
+              st: MatcherSettings) -> bool:
+    """The document's tokens a..b-1, between two pieces in order (the work's between them: wa..wb-1), are
+    text the copier wrote: ``max_insert`` tokens or more, mostly in no s-gram the work holds anywhere (text
+    the work holds elsewhere, like list items without unique seeds, is copied), and either over twice as
+    long as the work's gap plus ``max_insert`` (a caption, an advertisement, a paragraph inserted) or, at
+    three times ``max_insert`` or more, sharing too few content words with the work there (a paragraph of
+    the copier's in place of the work's; edited text keeps many of its words)."""
+    dgap = b - a
+    if dgap < st.max_insert or 2 * int(in_work[b] - in_work[a]) >= dgap:
+        return False
+    if dgap >= 2 * max(wb - wa, 0) + st.max_insert:
+        return True
+    return dgap >= 3 * st.max_insert and not _shared_content(a, b, wa, wb, doc, work, st)
+
+
+def _segments(i: np.ndarray, j: np.ndarray, in_work: np.ndarray, doc: Tokens, work: Tokens,
+              st: MatcherSettings) -> list[np.ndarray]:
+    """A cluster's seeds (indices into i, j, ordered by document position) cut where the document has
+    inserted words between two seeds (:func:`_inserted`): a cluster in order that spans an inserted
+    caption is two copied pieces.  Reordered clusters stay whole."""
+    order = np.lexsort((j, i))
+    jj = j[order]
+    if np.any(np.diff(jj) < 0):
+        return [order]
+    ii = i[order]
+    s = st.seed_k
+    cut = [k + 1 for k in range(len(order) - 1)
+           if ii[k + 1] - ii[k] > s and _inserted(int(ii[k]) + s, int(ii[k + 1]), int(jj[k]) + s, int(jj[k + 1]),
+                                                   in_work, doc, work, st)]
+    return np.split(order, cut) if cut else [order]
+
+
+def _shared_content(a: int, b: int, wa: int, wb: int, doc: Tokens, work: Tokens, st: MatcherSettings) -> bool:
+    """At least ``chain_min_shared`` of the content words of the document's tokens a..b-1 occur in the
+    work's tokens wa..wb-1, give or take ``extend_window`` tokens (edited text, not the copier's own)."""
+    if b - a <= 0:
+        return True
+    content = ~doc.stop[a:b]
+    n = int(content.sum())
+    if n == 0:
+        return True
+    lo = max(0, wa - st.extend_window)
+    hi = min(len(work), wb + st.extend_window)
+    near = set(work.hashes[lo:hi].tolist()) if hi > lo else set()
+    shared = sum(1 for h in doc.hashes[a:b][content].tolist() if h in near)
+    return shared >= st.chain_min_shared * n
+
+
+def _chain(segs: list[_Cand], doc: Tokens, work: Tokens, in_work: np.ndarray, st: MatcherSettings) -> list[list[_Cand]]:
+    """Pieces of one edited copy, in order on both sides, linked before they are judged.
+
+    A patchwritten sentence keeps few exact s-grams, so its seeds come in small
+    clusters that each look too sparse; together, along one diagonal, they are
+    one copy.  A piece links to the previous piece of a chain when both are in
+    order, it follows within ``chain_gap`` words on both sides, and the
+    document's gap is edited text of the work (:func:`_shared_content`) that
+    holds no inserted text (:func:`_inserted`).
+    """
+    order = sorted(range(len(segs)), key=lambda k: (segs[k].d0, segs[k].w0, k))
+    chains: list[list[_Cand]] = []
+    for k in order:
+        c = segs[k]
+        if chains:
+            p = chains[-1][-1]
+            dgap, wgap = c.d0 - p.d1 - 1, c.w0 - p.w1 - 1
+            if (p.monotone and c.monotone and 0 <= dgap <= st.chain_gap and 0 <= wgap <= st.chain_gap
+                    and _shared_content(p.d1 + 1, c.d0, p.w1 + 1, c.w0, doc, work, st)
+                    and not _inserted(p.d1 + 1, c.d0, p.w1 + 1, c.w0, in_work, doc, work, st)):
+                chains[-1].append(c)
+                continue
+        chains.append([c])
+    return chains
+
+
+def _joined(chain: list[_Cand]) -> _Cand:
+    return _Cand(min(c.d0 for c in chain), max(c.d1 for c in chain), min(c.w0 for c in chain),
+                 max(c.w1 for c in chain), sum(c.dcov for c in chain), sum(c.wcov for c in chain),
+                 sum(c.seeds for c in chain), all(c.monotone for c in chain))
 
 
 def _near(doc: Tokens, work: Tokens, covered_doc: np.ndarray, covered_work: np.ndarray,
@@ -474,21 +583,29 @@ def align(doc: Tokens, work: Tokens, st: MatcherSettings,
     """All passages of *work* copied into *doc*, one detection per copied passage."""
     s = st.seed_k
     i, j = find_seeds(doc, work, s, st.seed_max_repeat)
+    in_work = _in_work(doc, work, s)
     cands: list[_Cand] = []
     dstop = doc.stop
     if i.shape[0]:
+        segs: list[_Cand] = []
         for members in _cluster(i, j, st.gap, st.min_seeds):
             if members.shape[0] < st.min_seeds:
                 continue
-            c = _extend_exact(_evaluate(i[members], j[members], s), doc, work)
-            if not _accept(c, st):
-                continue
-            if _is_verbatim(c):
-                cands.append(c)
-                continue
-            c = _extend(c, doc, work, dstop, st)
-            if min(c.dcov, c.wcov) >= st.min_words_edited and not _template(c, doc, work, st):
-                cands.append(c)
+            for part in _segments(i[members], j[members], in_work, doc, work, st):
+                sel = members[part]
+                segs.append(_extend_exact(_evaluate(i[sel], j[sel], s), doc, work))
+        for chain in _chain(segs, doc, work, in_work, st):
+            whole = _joined(chain)
+            pieces = [whole] if len(chain) > 1 and _accept(whole, st) else chain
+            for c in pieces:
+                if not _accept(c, st):
+                    continue
+                if _is_verbatim(c):
+                    cands.append(c)
+                    continue
+                c = _extend(c, doc, work, dstop, st)
+                if min(c.dcov, c.wcov) >= st.min_words_edited and not _template(c, doc, work, st):
+                    cands.append(c)
     if doc_wins is not None and work_wins is not None:
         cov_d = np.zeros(len(doc), dtype=bool)
         cov_w = np.zeros(len(work), dtype=bool)
@@ -496,7 +613,7 @@ def align(doc: Tokens, work: Tokens, st: MatcherSettings,
             cov_d[c.d0 : c.d1 + 1] = True
             cov_w[c.w0 : c.w1 + 1] = True
         cands.extend(_near(doc, work, cov_d, cov_w, doc_wins, work_wins, st))
-    cands = _merge(cands, st)
+    cands = _merge(cands, st, in_work, doc, work)
     out = []
     for c in cands:
         dlen, wlen = c.d1 - c.d0 + 1, c.w1 - c.w0 + 1

@@ -97,10 +97,37 @@ def corpus_scanner(tmp_path_factory):
     return Scanner(reg, rules)
 
 
+def _reworded(text: str, rng: random.Random) -> str:
+    """A copy with a third of its words swapped for others and a few added: exercises chaining of pieces."""
+    pool = "fresh key major several firm stated around additionally moreover clearly within upon via".split()
+    out = []
+    for w in text.replace("\n\n", " \n\n ").split(" "):
+        out.append(rng.choice(pool) if w.isalpha() and rng.random() < 0.33 else w)
+        if rng.random() < 0.04:
+            out.append(rng.choice(pool))
+    return " ".join(out)
+
+
+def _inserted(text: str, rng: random.Random) -> str:
+    """A copy with captions, ad lines and paragraphs of the copier's own between its paragraphs."""
+    inserts = ["Advertisement", "Photo: a view of the harbour from the old lighthouse on a grey morning",
+               "Residents gather outside the hall before the meeting",
+               "Our newsroom has followed this story for weeks and readers wrote in with questions about what it "
+               "means for them, so we gathered the answers below and will keep updating this page today."]
+    out = []
+    for para in text.split("\n\n"):
+        out.append(para)
+        if rng.random() < 0.5:
+            out.append(rng.choice(inserts))
+    return "\n\n".join(out)
+
+
 def _pages(rng: random.Random) -> list[str]:
     pages = _corpus_texts()
     works = [p.read_text(encoding="utf-8") for p in sorted((CORPUS / "works").rglob("*.txt"))]
     pages += [_edited(w, rng) for w in works]
+    pages += [_reworded(w, rng) for w in works]
+    pages += [_inserted(w, rng) for w in works]
     pages += [works[i][: len(works[i]) // 2] + "\n\nAn unrelated paragraph of our own.\n\n" + works[i + 1]
               for i in range(0, len(works) - 1, 2)]
     return pages

@@ -491,6 +491,18 @@ class _Worker:
         proc.close()
 
 
+def _slim(extracted_here: list[bool], outcomes: list[tuple[str, Any, Any, Any]]) -> list[tuple[str, Any, Any, Any]]:
+    """Outcomes as a worker sends them back: a document the parent already holds unchanged is left out
+    (its text crossed the pipe once); a page the worker extracted (changed in place) comes back whole."""
+    return [(kind, None, f, s) if kind in ("done", "skip") and not ext else (kind, item, f, s)
+            for ext, (kind, item, f, s) in zip(extracted_here, outcomes)]
+
+
+def _fatten(docs: list[Document], outcomes: list[tuple[str, Any, Any, Any]]) -> list[tuple[str, Any, Any, Any]]:
+    """The parent's side of :func:`_slim`: each outcome with its document again."""
+    return [(kind, doc if item is None else item, f, s) for doc, (kind, item, f, s) in zip(docs, outcomes)]
+
+
 def _worker_main(conn: Any, db_path: str, inherited: list[Any]) -> None:
     """A worker's life: batches in from the pipe, outcomes out, until told to stop or the pipe closes.
 
@@ -523,7 +535,10 @@ def _worker_main(conn: Any, db_path: str, inherited: list[Any]) -> None:
             try:
                 if failed is not None:
                     raise failed
-                reply: tuple[str, Any] = ("ok", _scan_batch(docs))
+                from .inputs import is_pending
+
+                extracted_here = [is_pending(d) for d in docs]
+                reply: tuple[str, Any] = ("ok", _slim(extracted_here, _scan_batch(docs)))
             except Exception as exc:
                 reply = ("raise", exc)
             try:
@@ -660,7 +675,7 @@ class _Pool:
             except (EOFError, OSError):
                 kind, value = "died", None
             if kind == "ok":
-                task.outcomes = value
+                task.outcomes = _fatten(task.docs, value)
             elif kind == "raise":
                 task.error = value
             else:  # the process ended without an answer: replaced, and the batch matched again in result()

@@ -27,9 +27,13 @@ from ..errors import InputError
 from ..models import Document
 from . import jsonl as _jsonl
 from ._common import ReadOptions, RecordError, finish_document, is_pending, located, printable
+from .feeds import _SUFFIXES as _feed_suffixes
 from .feeds import read_feed, sniff_feed
+from .jsonl import _SUFFIXES as _jsonl_suffixes
 from .jsonl import manifest_paths, read_jsonl, sniff_jsonl
 from .text import document_from_bytes, html_document, read_html_file, read_text_file, sniff_html, sniff_text
+from .text import _HTML_SUFFIXES as _html_suffixes
+from .warc import _SUFFIXES as _warc_suffixes
 from .warc import read_warc, sniff_warc
 
 __all__ = ["ReadOptions", "READERS", "Reader", "RecordError", "iter_documents", "read_path", "reader_for",
@@ -73,7 +77,23 @@ def reader_for(path: Path) -> Reader | None:
     return _reader_of(path, _head(path)[0])
 
 
+_MARKUP_SUFFIXES = tuple({*_warc_suffixes, *_feed_suffixes, *_jsonl_suffixes, *_html_suffixes})
+
+
 def _reader_of(path: Path, head: bytes) -> Reader | None:
+    """The first reader whose sniffer takes the file.
+
+    A plain page (the common case) is decided at once: when the head's first
+    byte past a BOM and white space is neither ``<`` nor ``{`` and the name has
+    no WARC, feed, JSON Lines or HTML suffix, only the WARC sniffer (WARC/ARC
+    head lines) and the text fallback can take it, whatever order the others
+    would be asked in.
+    """
+    lead = head.lstrip(b"\xef\xbb\xbf \t\r\n\f\v")[:1]
+    if lead and lead not in b"<{" and not path.name.lower().endswith(_MARKUP_SUFFIXES):
+        if sniff_warc(path, head):
+            return READERS[0]
+        return READERS[-1] if sniff_text(path, head) else None
     for reader in READERS:
         if reader[1](path, head):
             return reader

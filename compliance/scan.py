@@ -10,12 +10,13 @@ and keeps a record of the run.
 With ``workers > 1`` the parent process reads documents and is the one
 writer; forked workers extract pending HTML and run ``match_document``
 against the index built once in the parent (shared copy-on-write), each with
-its own read-only registry connection, each on one pipe to the parent (no
-threads: nothing of the pool outlives ``run_scan``).  Results are stored in
-input order, so the registry and the printed findings are the same whatever
-the worker count.  Under :func:`stop_on_signals` (the ``scan`` command),
-SIGINT and SIGTERM stop the scan between stages, never halfway through
-storing a batch.
+its own read-only registry connection, each on one pipe to the parent
+(:mod:`compliance.pool`; no threads: nothing of the pool outlives
+``run_scan``).  Results are stored in input order, so the registry and the
+printed findings are the same whatever the worker count.  Under
+:func:`compliance.stopping.stop_on_signals` (the ``scan`` command), SIGINT
+and SIGTERM stop the scan between stages, never halfway through storing a
+batch.
 
 ``run_scan`` reads as its stages, the methods of ``_ScanRun`` (see the
 section "the scan run, stage by stage" below): ``start`` opens the run,
@@ -30,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from pathlib import Path
 import os
 from collections import deque
 from dataclasses import dataclass, field
@@ -43,6 +43,8 @@ from .errors import ComplianceError, InputError
 from .matcher import Matcher
 from .models import Document, Finding, PassageMatch, finding_id
 from .registry import Registry, now_utc
+from .pool import WorkerPool, die_with_parent
+from .stopping import SIGNALS, Interrupted, stop_on_signals
 from .rules import RuleSet
 from .verdicts import VerdictContext, decide
 
@@ -345,25 +347,12 @@ def _rebind(obj: Any, old: Any, new: Any, depth: int = 0, seen: set[int] | None 
             _rebind(value, old, new, depth + 1, seen)
 
 
-def _die_with_parent() -> None:
-    """Linux: end this worker when the scan process dies, even by SIGKILL (no orphans left waiting)."""
-    import signal
-
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def _worker_init(db_path: str) -> None:
     """In a forked worker: a fresh read-only registry connection (sqlite connections cannot cross fork)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the pool
-    _die_with_parent()
+    die_with_parent()
     scanner = _WORKER["scanner"]
     old = scanner.registry
     new = Registry(db_path, create=False, readonly=True)
@@ -428,399 +417,6 @@ def _doc_error(doc: Document, message: str) -> InputError:
     return located(doc.path + (f" ({doc.url})" if doc.url else ""), message)
 
 
-class _Task:
-    """A batch handed to the pool: its documents, then its outcomes (or the exception it raised, or that its
-    worker died on it)."""
-
-    __slots__ = ("docs", "outcomes", "error", "died")
-
-    def __init__(self, docs: list[Document]) -> None:
-        self.docs = docs
-        self.outcomes: list[tuple[str, Any, Any, Any]] | None = None
-        self.error: BaseException | None = None
-        self.died = False
-
-    @property
-    def done(self) -> bool:
-        return self.outcomes is not None or self.error is not None or self.died
-
-
-class _Worker:
-    """One forked worker process and the parent's end of its pipe; ``task`` is the batch it is matching."""
-
-    def __init__(self, ctx: Any, db_path: str, others: list["_Worker"]) -> None:
-        import signal
-
-        parent_end, child_end = ctx.Pipe(duplex=True)
-        inherited = [w.conn for w in others] + [parent_end]  # closed in the child: EOF means the parent is gone
-        self.process = ctx.Process(target=_worker_main, args=(child_end, db_path, inherited), daemon=True)
-        # no signal handler of the parent may run in the child before _worker_main resets them
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        try:
-            self.process.start()
-        finally:
-            child_end.close()
-            self.conn = parent_end
-            self.task: _Task | None = None
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-
-    def send(self, task: _Task) -> None:
-        """Hand *task* to this (idle) worker; a worker found dead has died on it."""
-        self.task = task
-        try:
-            self.conn.send(task.docs)
-        except (OSError, EOFError):
-            self.task = None
-            task.died = True
-
-    def stop(self, abort: bool) -> None:
-        """End the process: asked to finish (idle, at the end of a scan) or terminated (an interrupted scan),
-        and waited for either way, so nothing of the pool outlives the scan."""
-        proc = self.process
-        if proc.is_alive():
-            if abort or self.task is not None:
-                proc.terminate()
-            else:
-                with contextlib.suppress(OSError):
-                    self.conn.send(None)
-            proc.join(timeout=10)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
-        self.conn.close()
-        proc.close()
-
-
-def _slim(extracted_here: list[bool], outcomes: list[tuple[str, Any, Any, Any]]) -> list[tuple[str, Any, Any, Any]]:
-    """Outcomes as a worker sends them back: a document the parent already holds unchanged is left out
-    (its text crossed the pipe once); a page the worker extracted (changed in place) comes back whole."""
-    return [(kind, None, f, s) if kind in ("done", "skip") and not ext else (kind, item, f, s)
-            for ext, (kind, item, f, s) in zip(extracted_here, outcomes)]
-
-
-def _fatten(docs: list[Document], outcomes: list[tuple[str, Any, Any, Any]]) -> list[tuple[str, Any, Any, Any]]:
-    """The parent's side of :func:`_slim`: each outcome with its document again."""
-    return [(kind, doc if item is None else item, f, s) for doc, (kind, item, f, s) in zip(docs, outcomes)]
-
-
-def _worker_main(conn: Any, db_path: str, inherited: list[Any]) -> None:
-    """A worker's life: batches in from the pipe, outcomes out, until told to stop or the pipe closes.
-
-    Never raises and never prints: an exception from ``_scan_batch`` goes
-    back to the parent (which raises it there), and the process ends with
-    ``os._exit`` so no cleanup inherited from the parent runs in it.
-    """
-    import pickle
-    import signal
-
-    code = 0
-    try:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # terminate() ends a worker at once, quietly
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-        for other in inherited:  # the parent's ends of the pipes, its own and its siblings'
-            other.close()
-        try:
-            _worker_init(db_path)
-            failed: BaseException | None = None
-        except Exception as exc:  # reported with the first batch, by the parent
-            failed = exc
-        while True:
-            try:
-                docs = conn.recv()
-            except (EOFError, OSError):
-                break
-            if docs is None:
-                break
-            try:
-                if failed is not None:
-                    raise failed
-                from .inputs import is_pending
-
-                extracted_here = [is_pending(d) for d in docs]
-                reply: tuple[str, Any] = ("ok", _slim(extracted_here, _scan_batch(docs)))
-            except Exception as exc:
-                reply = ("raise", exc)
-            try:
-                conn.send(reply)
-            except (pickle.PicklingError, TypeError, AttributeError) as exc:
-                conn.send(("raise", RuntimeError(f"a worker's result could not be sent back: {exc!r}")))
-    except BaseException:  # noqa: BLE001 - a worker's end is never a traceback; the parent sees it died
-        code = 1
-    finally:
-        os._exit(code)
-
-
-class _Pool:
-    """Worker processes (forked, so they share the parent's index), or the calling process for one worker.
-
-    Each worker is a forked process with one pipe to the parent; the parent
-    hands a batch only to an idle worker and is the only one waiting on the
-    pipes.  There are no threads: no feeder or manager thread and no exit
-    hook that could still be writing to a pipe when the interpreter shuts
-    down, which is how ``concurrent.futures``' pool printed "Bad file
-    descriptor" tracebacks at the end of busy scans (see :meth:`close`).
-
-    A worker that dies (a crash in a parser on hostile markup, the OOM
-    killer) costs only its batch: :meth:`result` runs that batch's documents
-    again one by one, and a document that kills a worker again is reported
-    as that document's error.  The scan goes on either way.
-    """
-
-    def __init__(self, workers: int, db_path: str, warm_extractor: bool = True) -> None:
-        import multiprocessing
-
-        self.workers = workers
-        self.db_path = db_path
-        self.ctx: Any = None
-        self.procs: list[_Worker] = []
-        self.queue: deque[_Task] = deque()  # submitted, waiting for an idle worker
-        if "fork" not in multiprocessing.get_all_start_methods():
-            self.workers = workers = 1  # workers share the parent's index through fork; without it, run in-process
-        if workers > 1:
-            if warm_extractor:  # HTML ahead: import the extractor (0.4 s) once, before fork, not in every worker
-                from .extract import extract_html
-
-                extract_html("<html><body><p>warm up</p></body></html>")
-            self.ctx = multiprocessing.get_context("fork")
-            for _ in range(workers):
-                self.procs.append(_Worker(self.ctx, db_path, self.procs))
-
-    def submit(self, docs: list[Document]) -> Any:
-        """Start matching *docs*: their outcomes (in-process) or a handle for :meth:`result`."""
-        if self.ctx is None:
-            return _scan_batch(docs)
-        task = _Task(docs)
-        self.queue.append(task)
-        self._dispatch()
-        return task
-
-    def poll(self) -> None:
-        """Collect finished batches and hand waiting ones to idle workers, without waiting.
-
-        The parent calls this while it reads documents: with no threads, a
-        worker that finished while the parent was reading or storing would
-        otherwise wait for the parent's next batch to get its next one.
-        """
-        if self.ctx is not None and self.queue:
-            self._pump(block=False)
-
-    def ready(self, handle: Any) -> bool:
-        """Whether :meth:`result` would return at once (collects what the workers have finished)."""
-        if not isinstance(handle, _Task):
-            return True
-        if not handle.done:
-            self._pump(block=False)
-        return handle.done
-
-    def result(self, docs: list[Document], handle: Any) -> list[tuple[str, Any, Any, Any]]:
-        """The outcomes of a batch, in order, waiting for them; a batch whose worker died is matched again
-        document by document."""
-        if not isinstance(handle, _Task):
-            return handle
-        self._wait(handle)
-        if handle.error is not None:
-            raise handle.error
-        if not handle.died:
-            assert handle.outcomes is not None
-            return handle.outcomes
-        outcomes = []
-        for doc in docs:  # alone, to find the document that kills a worker
-            alone = _Task([doc])
-            self.queue.appendleft(alone)
-            self._wait(alone)
-            if alone.error is not None:
-                raise alone.error
-            if alone.died:
-                outcomes.append(("error", _doc_error(doc, "a worker process died reading this document (crash or "
-                                                          "out of memory); skipped"), None, None))
-            else:
-                assert alone.outcomes is not None
-                outcomes.append(alone.outcomes[0])
-        return outcomes
-
-    def _wait(self, task: _Task) -> None:
-        self._dispatch()
-        while not task.done:
-            self._pump(block=True)
-
-    def _dispatch(self) -> None:
-        """Hand waiting batches to idle workers (a dead worker is replaced first)."""
-        for i, w in enumerate(self.procs):
-            if not self.queue:
-                return
-            if w.task is not None:
-                continue
-            if not w.process.is_alive():
-                w.stop(abort=True)
-                w = self.procs[i] = _Worker(self.ctx, self.db_path, [o for o in self.procs if o is not w])
-            w.send(self.queue.popleft())
-
-    def _pump(self, block: bool) -> None:
-        """Collect the outcomes the busy workers have sent (waiting for one when *block*)."""
-        from multiprocessing.connection import wait
-
-        busy = [w for w in self.procs if w.task is not None]
-        if not busy:
-            self._dispatch()
-            return
-        ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], None if block else 0))
-        for i, w in enumerate(busy):
-            if w.conn not in ready and w.process.sentinel not in ready:
-                continue
-            task, w.task = w.task, None
-            assert task is not None
-            try:
-                kind, value = w.conn.recv() if w.conn.poll() else ("died", None)
-            except (EOFError, OSError):
-                kind, value = "died", None
-            if kind == "ok":
-                task.outcomes = _fatten(task.docs, value)
-            elif kind == "raise":
-                task.error = value
-            else:  # the process ended without an answer: replaced, and the batch matched again in result()
-                task.died = True
-                j = self.procs.index(w)
-                w.stop(abort=True)
-                self.procs[j] = _Worker(self.ctx, self.db_path, [o for o in self.procs if o is not w])
-        self._dispatch()
-
-    def close(self, abort: bool = False) -> None:
-        """End every worker and wait for it, before the scan returns.
-
-        A finished scan asks idle workers to stop; an interrupted or failed
-        one (*abort*) terminates them.  Either way each process is joined and
-        each pipe closed here, by the one thread that used them: nothing is
-        left for the interpreter's exit.  (``ProcessPoolExecutor`` left its
-        manager thread closing its wake-up pipe while the exit hook
-        ``concurrent.futures.process._python_exit`` wrote to it unlocked: the
-        "Bad file descriptor" traceback of issue 16.)
-        """
-        procs, self.procs = self.procs, []
-        self.queue.clear()
-        for w in procs:
-            w.stop(abort)
-        self.ctx = None
-
-
-# ---------------------------------------------------------------- SIGINT and SIGTERM
-
-
-class Interrupted(KeyboardInterrupt):
-    """A scan stopped by SIGINT (Ctrl-C) or SIGTERM, and what it stored before it stopped.
-
-    A batch is stored and reported in one piece: a signal that arrives while
-    one is being stored is held until it is stored and its findings printed,
-    so the batch in flight is either committed whole or not at all.
-    """
-
-    def __init__(self, signum: int, while_storing: bool = False) -> None:
-        super().__init__(signum)
-        self.signum = signum
-        #: 130 for SIGINT, 143 for SIGTERM: what a shell reports for a process ended by the signal
-        self.exit_code = 128 + signum
-        self.while_storing = while_storing
-        self.summary: ScanSummary | None = None
-        self.unstored = 0  # documents read but not stored (they are scanned again by the next run)
-
-    def paragraph(self) -> str:
-        """The closing line on stderr: which signal, whether the batch in flight was stored, what to do."""
-        import signal
-
-        name = signal.Signals(self.signum).name
-        if self.summary is None:
-            return f"Interrupted by {name}."
-        s = self.summary
-        if self.while_storing:
-            head = f"Interrupted by {name} while storing a batch: that batch was stored first"
-            if self.unstored:
-                head += f", the {self.unstored} document(s) still being matched were not"
-        elif self.unstored:
-            head = f"Interrupted by {name}: the batch in flight was not stored ({self.unstored} document(s))"
-        else:
-            head = f"Interrupted by {name}: nothing was in flight"
-        run = f" in run #{s.run_id}, marked interrupted" if s.run_id is not None else ""
-        return f"{head}; {s.documents} document(s) stored{run}; run again to finish."
-
-
-class _Signals:
-    """SIGINT and SIGTERM as :class:`Interrupted`, held back while a batch is stored (see :func:`stop_on_signals`)."""
-
-    def __init__(self) -> None:
-        self.installed = False
-        self.holding = 0
-        self.pending: int | None = None
-
-    def handler(self, signum: int, frame: Any) -> None:
-        if self.holding:
-            self.pending = signum
-            return
-        raise Interrupted(signum)
-
-    @contextlib.contextmanager
-    def hold(self, deliver: bool = True) -> Iterator[None]:
-        """No interruption inside the block; one that came meanwhile is raised at its end (when *deliver*,
-        and the block did not fail), else kept for :meth:`deliver`."""
-        self.holding += 1
-        try:
-            yield
-        finally:
-            self.holding -= 1
-        if deliver and not self.holding:
-            self.deliver(while_storing=True)
-
-    def deliver(self, while_storing: bool = False) -> None:
-        """Raise the interruption that was held, if any."""
-        if self.pending is not None and not self.holding:
-            signum, self.pending = self.pending, None
-            raise Interrupted(signum, while_storing)
-
-    def discard(self) -> None:
-        self.pending = None
-
-
-_SIGNALS = _Signals()
-
-
-@contextlib.contextmanager
-def stop_on_signals() -> Iterator[None]:
-    """Within the block, SIGINT and SIGTERM raise :class:`Interrupted` (exit 130 and 143 in the CLI).
-
-    The default SIGTERM ends Python without cleaning up: the scan run stays
-    'running' and nothing says what was stored.  As an exception, it stops
-    the scan between stages (a batch being stored is finished first), the
-    run is marked interrupted, the workers are ended, and the summary says
-    what happened.  Outside the main thread, nothing is installed.
-    """
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread() or _SIGNALS.installed:
-        yield
-        return
-    old = {sig: signal.signal(sig, _SIGNALS.handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    _SIGNALS.installed = True
-    try:
-        yield
-    finally:
-        for sig, h in old.items():
-            signal.signal(sig, h)
-        _SIGNALS.installed = False
-        _SIGNALS.discard()
-
-
-# ---------------------------------------------------------------- the scan run, stage by stage
-#
-# run_scan reads as its stages, each a method of _ScanRun below:
-#   _ScanRun.start          open the run: the scan_runs row, the worker state
-#   _ScanRun.add            gather documents into a batch
-#   _ScanRun.unscanned      skip what was scanned (same content, same registry and rules; one query a batch)
-#   _ScanRun.match          match the batch (in-process or in the workers)
-#   _ScanRun.store          store a matched batch: one transaction, counted in the summary
-#   _ScanRun.report         then report it: findings, errors and documents to the callbacks
-#   _ScanRun.end            summarise: close the workers, record the run's counts and how it ended
-
-
 @dataclass
 class ScanCallbacks:
     """Where a scan reports as it goes (each optional): findings once stored, errors, documents, progress."""
@@ -845,7 +441,7 @@ class _ScanRun:
         self.callbacks = callbacks
         self.check_known = options.store and not options.rescan
         self.t0 = time.perf_counter()
-        self.pool: _Pool | None = None
+        self.pool: WorkerPool | None = None
         self.batch: list[Document] = []
         self.batch_bytes = 0
         #: batches handed to the pool, oldest first; results are stored in this order
@@ -870,7 +466,7 @@ class _ScanRun:
         summary = ScanSummary(workers=max(1, options.workers))
         run = cls(registry, scanner, options, summary, callbacks)
         if options.store:
-            with _SIGNALS.hold(deliver=False), registry.db.atomic():  # delivered in run_scan, once it can end the run
+            with SIGNALS.hold(deliver=False), registry.db.atomic():  # delivered in run_scan, once it can end the run
                 _close_stale_runs(registry)
                 cur = registry.db.execute(
                     "INSERT INTO scan_runs(started_at, inputs, options, registry_version, rules_version, "
@@ -939,8 +535,8 @@ class _ScanRun:
             if self.pool is None:
                 from .inputs import is_pending
 
-                self.pool = _Pool(self.summary.workers, str(self.registry.path),
-                                  warm_extractor=any(is_pending(d) for d in self.batch))
+                self.pool = WorkerPool(self.summary.workers, str(self.registry.path), _scan_batch, _worker_init,
+                                       _doc_error, warm_extractor=any(is_pending(d) for d in self.batch))
             self.in_flight.append((self.batch, self.pool.submit(self.batch)))
             self.batch, self.batch_bytes = [], 0
         while self.in_flight and (len(self.in_flight) >= self.window or self.pool.ready(self.in_flight[0][1])):
@@ -962,7 +558,7 @@ class _ScanRun:
     def finish(self, results: list[tuple[str, Any, Any, Any]]) -> None:
         """Store a matched batch, then report it: findings only once committed, and both before a signal
         that arrives meanwhile stops the scan."""
-        with _SIGNALS.hold():
+        with SIGNALS.hold():
             self.store(results)
             self.report(results)
 
@@ -974,7 +570,7 @@ class _ScanRun:
 
     def record_error(self, err: InputError) -> None:
         """An input that could not be read: counted, stored with the run, reported."""
-        with _SIGNALS.hold():
+        with SIGNALS.hold():
             self._record_error(err)
 
     def _record_error(self, err: InputError) -> None:
@@ -1093,7 +689,7 @@ def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | 
     run = _ScanRun.start(registry, rules, inputs, options or ScanOptions(), scanner, callbacks)
     status = "failed"
     try:
-        _SIGNALS.deliver()  # one that came while the run was being recorded
+        SIGNALS.deliver()  # one that came while the run was being recorded
         for item in documents:
             if isinstance(item, InputError):
                 run.record_error(item)
@@ -1112,9 +708,9 @@ def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | 
         status = "interrupted"
         raise
     finally:
-        with _SIGNALS.hold(deliver=False):  # the end is recorded whatever comes now
+        with SIGNALS.hold(deliver=False):  # the end is recorded whatever comes now
             run.end(status)
-        _SIGNALS.discard()
+        SIGNALS.discard()
     return run.summary
 
 

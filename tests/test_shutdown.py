@@ -50,13 +50,14 @@ def test_the_pool_leaves_no_thread_pipe_or_process_for_the_interpreters_exit(tmp
     import multiprocessing
     from concurrent.futures import process as cf_process
 
-    from compliance.scan import _WORKER, _Pool
+    from compliance.pool import WorkerPool
+    from compliance.scan import _WORKER, _doc_error, _scan_batch, _worker_init
 
     db = _scanner_state(tmp_path, cli_run)
     before = set(threading.enumerate())
     docs = _documents()
     try:
-        pool = _Pool(2, str(db))
+        pool = WorkerPool(2, str(db), _scan_batch, _worker_init, _doc_error)
         handles = [(docs[:6], pool.submit(docs[:6])), (docs[6:], pool.submit(docs[6:]))]
         if not abort:
             assert [o[0] for d, h in handles for o in pool.result(d, h)].count("done") == len(docs)

@@ -1,0 +1,320 @@
+"""The scan's worker processes: forked once, fed batches of documents through one pipe each.
+
+Forked, so every worker shares the parent's seed index (memory-mapped) and
+matcher without copying them.  The parent is the only one waiting on the
+pipes, and there are no threads: no feeder or manager thread and no exit hook
+that could still be writing to a pipe while the interpreter shuts down (the
+"Bad file descriptor" tracebacks ``concurrent.futures`` printed at the end of
+busy scans, issue 16).  A worker that dies costs only its batch, which is
+matched again document by document.  The scan loop (:mod:`compliance.scan`)
+gives the pool its batch function and its worker set-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections import deque
+from typing import Any, Callable
+
+from .models import Document
+
+__all__ = ["WorkerPool", "die_with_parent", "Outcome"]
+
+#: what matching a document gives: ("done", doc, findings, suppressed), ("skip", doc, None, None) or
+#: ("error", InputError, None, None)
+Outcome = tuple[str, Any, Any, Any]
+
+
+def die_with_parent() -> None:
+    """Linux: end this worker when the scan process dies, even by SIGKILL (no orphans left waiting)."""
+    import signal
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+
+class _Task:
+    """A batch handed to the pool: its documents, then its outcomes (or the exception it raised, or that its
+    worker died on it)."""
+
+    __slots__ = ("docs", "outcomes", "error", "died")
+
+    def __init__(self, docs: list[Document]) -> None:
+        self.docs = docs
+        self.outcomes: list[Outcome] | None = None
+        self.error: BaseException | None = None
+        self.died = False
+
+    @property
+    def done(self) -> bool:
+        return self.outcomes is not None or self.error is not None or self.died
+
+
+class _Worker:
+    """One forked worker process and the parent's end of its pipe; ``task`` is the batch it is matching."""
+
+    def __init__(self, ctx: Any, db_path: str, others: list["_Worker"], pool: "WorkerPool") -> None:
+        import signal
+
+        parent_end, child_end = ctx.Pipe(duplex=True)
+        inherited = [w.conn for w in others] + [parent_end]  # closed in the child: EOF means the parent is gone
+        self.process = ctx.Process(target=_worker_main, args=(child_end, db_path, inherited, pool.init, pool.run_batch),
+                                   daemon=True)
+        # no signal handler of the parent may run in the child before _worker_main resets them
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            self.process.start()
+        finally:
+            child_end.close()
+            self.conn = parent_end
+            self.task: _Task | None = None
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+    def send(self, task: _Task) -> None:
+        """Hand *task* to this (idle) worker; a worker found dead has died on it."""
+        self.task = task
+        try:
+            self.conn.send(task.docs)
+        except (OSError, EOFError):
+            self.task = None
+            task.died = True
+
+    def stop(self, abort: bool) -> None:
+        """End the process: asked to finish (idle, at the end of a scan) or terminated (an interrupted scan),
+        and waited for either way, so nothing of the pool outlives the scan."""
+        proc = self.process
+        if proc.is_alive():
+            if abort or self.task is not None:
+                proc.terminate()
+            else:
+                with contextlib.suppress(OSError):
+                    self.conn.send(None)
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+        self.conn.close()
+        proc.close()
+
+
+def _slim(extracted_here: list[bool], outcomes: list[Outcome]) -> list[Outcome]:
+    """Outcomes as a worker sends them back: a document the parent already holds unchanged is left out
+    (its text crossed the pipe once); a page the worker extracted (changed in place) comes back whole."""
+    return [(kind, None, f, s) if kind in ("done", "skip") and not ext else (kind, item, f, s)
+            for ext, (kind, item, f, s) in zip(extracted_here, outcomes)]
+
+
+def _fatten(docs: list[Document], outcomes: list[Outcome]) -> list[Outcome]:
+    """The parent's side of :func:`_slim`: each outcome with its document again."""
+    return [(kind, doc if item is None else item, f, s) for doc, (kind, item, f, s) in zip(docs, outcomes)]
+
+
+def _worker_main(conn: Any, db_path: str, inherited: list[Any], init: Callable[[str], None],
+                 run_batch: Callable[[list[Document]], list[Outcome]]) -> None:
+    """A worker's life: batches in from the pipe, outcomes out, until told to stop or the pipe closes.
+
+    Never raises and never prints: an exception from the batch function goes
+    back to the parent (which raises it there), and the process ends with
+    ``os._exit`` so no cleanup inherited from the parent runs in it.
+    """
+    import pickle
+    import signal
+
+    code = 0
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # terminate() ends a worker at once, quietly
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+        for other in inherited:  # the parent's ends of the pipes, its own and its siblings'
+            other.close()
+        try:
+            init(db_path)
+            failed: BaseException | None = None
+        except Exception as exc:  # reported with the first batch, by the parent
+            failed = exc
+        while True:
+            try:
+                docs = conn.recv()
+            except (EOFError, OSError):
+                break
+            if docs is None:
+                break
+            try:
+                if failed is not None:
+                    raise failed
+                from .inputs import is_pending
+
+                extracted_here = [is_pending(d) for d in docs]
+                reply: tuple[str, Any] = ("ok", _slim(extracted_here, run_batch(docs)))
+            except Exception as exc:
+                reply = ("raise", exc)
+            try:
+                conn.send(reply)
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                conn.send(("raise", RuntimeError(f"a worker's result could not be sent back: {exc!r}")))
+    except BaseException:  # noqa: BLE001 - a worker's end is never a traceback; the parent sees it died
+        code = 1
+    finally:
+        os._exit(code)
+
+
+class WorkerPool:
+    """Worker processes (forked, so they share the parent's index), or the calling process for one worker.
+
+    Each worker is a forked process with one pipe to the parent; the parent
+    hands a batch only to an idle worker and is the only one waiting on the
+    pipes.  There are no threads: no feeder or manager thread and no exit
+    hook that could still be writing to a pipe when the interpreter shuts
+    down, which is how ``concurrent.futures``' pool printed "Bad file
+    descriptor" tracebacks at the end of busy scans (see :meth:`close`).
+
+    A worker that dies (a crash in a parser on hostile markup, the OOM
+    killer) costs only its batch: :meth:`result` runs that batch's documents
+    again one by one, and a document that kills a worker again is reported
+    as that document's error.  The scan goes on either way.
+    """
+
+    def __init__(self, workers: int, db_path: str, run_batch: Callable[[list[Document]], list[Outcome]],
+                 init: Callable[[str], None], doc_error: Callable[[Document, str], Any],
+                 warm_extractor: bool = True) -> None:
+        self.run_batch, self.init, self.doc_error = run_batch, init, doc_error
+        import multiprocessing
+
+        self.workers = workers
+        self.db_path = db_path
+        self.ctx: Any = None
+        self.procs: list[_Worker] = []
+        self.queue: deque[_Task] = deque()  # submitted, waiting for an idle worker
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self.workers = workers = 1  # workers share the parent's index through fork; without it, run in-process
+        if workers > 1:
+            if warm_extractor:  # HTML ahead: import the extractor (0.4 s) once, before fork, not in every worker
+                from .extract import extract_html
+
+                extract_html("<html><body><p>warm up</p></body></html>")
+            self.ctx = multiprocessing.get_context("fork")
+            for _ in range(workers):
+                self.procs.append(_Worker(self.ctx, db_path, self.procs, self))
+
+    def submit(self, docs: list[Document]) -> Any:
+        """Start matching *docs*: their outcomes (in-process) or a handle for :meth:`result`."""
+        if self.ctx is None:
+            return self.run_batch(docs)
+        task = _Task(docs)
+        self.queue.append(task)
+        self._dispatch()
+        return task
+
+    def poll(self) -> None:
+        """Collect finished batches and hand waiting ones to idle workers, without waiting.
+
+        The parent calls this while it reads documents: with no threads, a
+        worker that finished while the parent was reading or storing would
+        otherwise wait for the parent's next batch to get its next one.
+        """
+        if self.ctx is not None and self.queue:
+            self._pump(block=False)
+
+    def ready(self, handle: Any) -> bool:
+        """Whether :meth:`result` would return at once (collects what the workers have finished)."""
+        if not isinstance(handle, _Task):
+            return True
+        if not handle.done:
+            self._pump(block=False)
+        return handle.done
+
+    def result(self, docs: list[Document], handle: Any) -> list[Outcome]:
+        """The outcomes of a batch, in order, waiting for them; a batch whose worker died is matched again
+        document by document."""
+        if not isinstance(handle, _Task):
+            return handle
+        self._wait(handle)
+        if handle.error is not None:
+            raise handle.error
+        if not handle.died:
+            assert handle.outcomes is not None
+            return handle.outcomes
+        outcomes = []
+        for doc in docs:  # alone, to find the document that kills a worker
+            alone = _Task([doc])
+            self.queue.appendleft(alone)
+            self._wait(alone)
+            if alone.error is not None:
+                raise alone.error
+            if alone.died:
+                outcomes.append(("error", self.doc_error(doc, "a worker process died reading this document (crash or "
+                                                          "out of memory); skipped"), None, None))
+            else:
+                assert alone.outcomes is not None
+                outcomes.append(alone.outcomes[0])
+        return outcomes
+
+    def _wait(self, task: _Task) -> None:
+        self._dispatch()
+        while not task.done:
+            self._pump(block=True)
+
+    def _dispatch(self) -> None:
+        """Hand waiting batches to idle workers (a dead worker is replaced first)."""
+        for i, w in enumerate(self.procs):
+            if not self.queue:
+                return
+            if w.task is not None:
+                continue
+            if not w.process.is_alive():
+                w.stop(abort=True)
+                w = self.procs[i] = _Worker(self.ctx, self.db_path, [o for o in self.procs if o is not w], self)
+            w.send(self.queue.popleft())
+
+    def _pump(self, block: bool) -> None:
+        """Collect the outcomes the busy workers have sent (waiting for one when *block*)."""
+        from multiprocessing.connection import wait
+
+        busy = [w for w in self.procs if w.task is not None]
+        if not busy:
+            self._dispatch()
+            return
+        ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], None if block else 0))
+        for i, w in enumerate(busy):
+            if w.conn not in ready and w.process.sentinel not in ready:
+                continue
+            task, w.task = w.task, None
+            assert task is not None
+            try:
+                kind, value = w.conn.recv() if w.conn.poll() else ("died", None)
+            except (EOFError, OSError):
+                kind, value = "died", None
+            if kind == "ok":
+                task.outcomes = _fatten(task.docs, value)
+            elif kind == "raise":
+                task.error = value
+            else:  # the process ended without an answer: replaced, and the batch matched again in result()
+                task.died = True
+                j = self.procs.index(w)
+                w.stop(abort=True)
+                self.procs[j] = _Worker(self.ctx, self.db_path, [o for o in self.procs if o is not w], self)
+        self._dispatch()
+
+    def close(self, abort: bool = False) -> None:
+        """End every worker and wait for it, before the scan returns.
+
+        A finished scan asks idle workers to stop; an interrupted or failed
+        one (*abort*) terminates them.  Either way each process is joined and
+        each pipe closed here, by the one thread that used them: nothing is
+        left for the interpreter's exit.  (``ProcessPoolExecutor`` left its
+        manager thread closing its wake-up pipe while the exit hook
+        ``concurrent.futures.process._python_exit`` wrote to it unlocked: the
+        "Bad file descriptor" traceback of issue 16.)
+        """
+        procs, self.procs = self.procs, []
+        self.queue.clear()
+        for w in procs:
+            w.stop(abort)
+        self.ctx = None

@@ -51,7 +51,7 @@ PEERS_VENV = OUT / "peers-venv"
 PEER_PACKAGES = ["alcove-dux==0.1.1", "copydetect==0.5.0", "datasketch==2.0.0", "simhash==2.1.2"]
 PEERS = ["datasketch", "simhash", "copydetect", "alcove-dux"]
 TOOLS = ["compliance", *PEERS]
-TARGET_RATIO = 20.0
+TARGET_RATIO = 10.0  # issue 13: >= 10x the fastest peer's MB/s on a crawl of >= 20 MB
 
 
 # ------------------------------------------------------------------ environment
@@ -418,10 +418,13 @@ def render(res: dict) -> str:
         labels = {"compliance-w1": "register+scan, 1 worker", "compliance-scan-w1": "scan only, 1 worker",
                   "compliance-w2": "register+scan, 2 workers", "compliance-scan-w2": "scan only, 2 workers"}
         parts = [f"{labels[k]} {v:.1f}×" for k, v in res["compliance_vs_fastest"].items()]
-        head = res["compliance_vs_fastest"].get("compliance-w1")
-        verdict = "—" if head is None else ("met" if head >= res["target_ratio"] else "NOT met")
+        verdicts = []
+        for key in ("compliance-w1", "compliance-scan-w1"):
+            v = res["compliance_vs_fastest"].get(key)
+            if v is not None:
+                verdicts.append(f"{labels[key]} {'met' if v >= res['target_ratio'] else 'NOT met'}")
         lines.append(f"compliance ÷ fastest peer ({fp}, {res['fastest_peer_mb_s']:.3f} MB/s): {'; '.join(parts)}. "
-                     f"Target ≥ {res['target_ratio']:.0f}× (register+scan, 1 worker): {verdict}.")
+                     f"Target ≥ {res['target_ratio']:.0f}×: {', '.join(verdicts) or '—'}.")
     if res["compliance_marginal_vs_fastest"]:
         lines.append(f"Beyond start-up (the extra MB/s from half the crawl to all of it): compliance scan, 1 worker "
                      f"{res['compliance_marginal_mb_s']:.2f} MB/s ÷ fastest peer ({res['fastest_marginal_peer']}, "

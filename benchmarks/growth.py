@@ -115,7 +115,8 @@ def main() -> None:
         if n > real:  # a fresh process per synthesised size: its peak RSS is its own
             code = (f"import sys, json; sys.path.insert(0, {str(HERE)!r}); import growth; "
                     f"from compliance.models import Document; from pathlib import Path; "
-                    f"pages = [Document(text=Path(p).read_text(encoding='utf-8'), path=p) for p in {[str(f) for f in files]!r}]; "
+                    f"files = sorted(Path({str(crawl)!r}).iterdir())[:{args.docs}]; "
+                    f"pages = [Document(text=p.read_text(encoding='utf-8'), path=str(p)) for p in files]; "
                     f"print(json.dumps(growth.measure(Path({str(db)!r}), pages, {n - real})))")
             out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
             import json

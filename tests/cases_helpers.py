@@ -16,6 +16,21 @@ ORIGIN = "https://harbor-lantern.example"
 COPYCAT = "https://copycat.example"
 
 
+def cli_for(db: Path, rules: Path):
+    """`compliance --db DB --rules RULES ARGS` through click's runner (for module-scoped fixtures)."""
+    from click.testing import CliRunner
+
+    from compliance.cli import cli
+
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(cli, ["--db", str(db), "--rules", str(rules)] + [str(a) for a in args],
+                             catch_exceptions=False)
+
+    return run
+
+
 def register_works(cli_run, folder: Path, n: int = 3) -> dict[str, dict]:
     """Register *n* invented works with canonical URLs on the publisher's site; return id -> {url, paras}."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from compliance.align import Passage
-from compliance.fingerprint import _K_MULT, bigram_features, kgram_hashes
+from compliance.align import Passage, _ranges
+from compliance.fingerprint import bigram_features, kgram_hashes
 from compliance.settings import MatcherSettings
-from compliance.text import _MULT, Tokens, _folded, is_stop, tokenize
+from compliance.text import _MULT, Tokens, _folded, tokenize
 
 _M64 = (1 << 64) - 1
 _SENTENCE_END = set(".\n!?\u3002\uff01\uff1f")
@@ -222,15 +222,6 @@ def screen_reference(index, settings: MatcherSettings, texts: list[str]) -> list
 
 
 # ---------------------------------------------------------------- alignment (old align.py)
-
-def _ranges(lo: np.ndarray, cnt: np.ndarray) -> np.ndarray:
-    """Concatenate arange(lo[i], lo[i]+cnt[i]) for all i, vectorised."""
-    total = int(cnt.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    starts = np.repeat(lo - np.concatenate(([0], np.cumsum(cnt)[:-1])), cnt)
-    return starts + np.arange(total, dtype=np.int64)
-
 
 def find_seeds(doc: Tokens, work: Tokens, s: int, max_repeat: int) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i, j): the s-gram at document token i equals the one at work token j."""

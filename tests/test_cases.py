@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from cases_helpers import COPYCAT, cli_for, copy_page, register_works, write_warc
 from click.testing import CliRunner
-
-from cases_helpers import COPYCAT, copy_page, register_works, write_warc
 from conftest import RULES
 from inputs_helpers import PUBLISHER
 
@@ -23,11 +22,7 @@ def seeded(tmp_path_factory) -> Path:
     """A registry with three works and findings on two sites (made once; each test gets a copy)."""
     base = tmp_path_factory.mktemp("cases-seed")
     db = base / "registry.db"
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(cli, ["--db", str(db), "--rules", str(RULES)] + [str(a) for a in args],
-                             catch_exceptions=False)
+    run = cli_for(db, RULES)
 
     works = register_works(run, base / "works")
     write_warc(base / "crawl.warc.gz", [

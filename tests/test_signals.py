@@ -6,15 +6,20 @@ from __future__ import annotations
 import json
 
 import pytest
+from cases_helpers import COPYCAT, ORIGIN, cli_for, copy_page, register_works, write_warc
 from click.testing import CliRunner
-
-from cases_helpers import COPYCAT, ORIGIN, copy_page, register_works, write_warc
 from conftest import RULES
 from test_cases import copy_registry
 
 from compliance.cli import cli
-from compliance.signals import (ai_agents_disallowed, capture_kind, parse_robots, parse_tdmrep, robots_rules_for,
-                                tdmrep_rule_for)
+from compliance.signals import (
+    ai_agents_disallowed,
+    capture_kind,
+    parse_robots,
+    parse_tdmrep,
+    robots_rules_for,
+    tdmrep_rule_for,
+)
 
 AGENTS = ("GPTBot", "CCBot", "Google-Extended", "ClaudeBot", "anthropic-ai", "PerplexityBot", "Bytespider")
 
@@ -90,11 +95,7 @@ def crawled(tmp_path_factory) -> dict:
     and tdmrep.json, and the publisher's original page; and a second copy on a bare site with nothing."""
     base = tmp_path_factory.mktemp("signals")
     db = base / "registry.db"
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(cli, ["--db", str(db), "--rules", str(RULES)] + [str(a) for a in args],
-                             catch_exceptions=False)
+    run = cli_for(db, RULES)
 
     works = register_works(run, base / "works")
     head = ('<meta name="tdm-reservation" content="1"><meta name="tdm-policy" content="' + HOSTILE_POLICY.replace(

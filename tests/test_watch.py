@@ -6,13 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from cases_helpers import COPYCAT, copy_page, other_page, register_works, write_warc
+from cases_helpers import COPYCAT, cli_for, copy_page, other_page, register_works, write_warc
 from conftest import RULES
 from test_cases import copy_registry
-
-from compliance.cli import cli
 
 
 @pytest.fixture(scope="module")
@@ -20,11 +16,7 @@ def seeded(tmp_path_factory) -> dict:
     """Three works; a crawl of 2025-03-01 with copies of story-0 and story-1 on copycat.example; case #1 for them."""
     base = tmp_path_factory.mktemp("watch-seed")
     db = base / "registry.db"
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(cli, ["--db", str(db), "--rules", str(RULES)] + [str(a) for a in args],
-                             catch_exceptions=False)
+    run = cli_for(db, RULES)
 
     works = register_works(run, base / "works")
     pages = {"a": copy_page(works["story-0"]["paras"]), "b": copy_page(works["story-1"]["paras"], "Ferry news")}
@@ -42,11 +34,7 @@ def seeded(tmp_path_factory) -> dict:
 def env(seeded, tmp_path, monkeypatch):
     monkeypatch.setenv("USER", "alice")
     db = copy_registry(seeded["db"], tmp_path / "registry.db")
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(cli, ["--db", str(db), "--rules", str(RULES)] + [str(a) for a in args],
-                             catch_exceptions=False)
+    run = cli_for(db, RULES)
 
     def show() -> dict:
         return json.loads(run("cases", "show", "1", "--format", "json").stdout)
@@ -164,10 +152,10 @@ def test_other_works_and_other_sites_are_not_reposts(env):
 def test_a_scan_sees_cases_changed_while_it_runs(env):
     """The watch reloads its sets when cases change (meta.cases_generation), so a case removed by hand after a
     scan started is watched for reposts from its next batch."""
+    from compliance.inputs import iter_documents
     from compliance.registry import Registry
     from compliance.rules import load_rules
     from compliance.scan import ScanOptions, run_scan
-    from compliance.inputs import iter_documents
 
     run = env["run"]
     crawl, _ = _warc(env, "late.warc.gz", [

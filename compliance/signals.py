@@ -331,6 +331,11 @@ def _capture_ref(row: dict[str, Any]) -> dict[str, Any]:
             "fetched_at": row["fetched_at"], "path": row["path"], "offset": row["offset"]}
 
 
+def _capture_where(row: dict[str, Any]) -> str:
+    """How a statement names the capture it comes from: its record id (or file) and its date."""
+    return f"capture {row['warc_record_id'] or row['path']} of {row['warc_date'] or row['fetched_at']}"
+
+
 def _date_of(row: dict[str, Any]) -> str:
     return row.get("warc_date") or row.get("fetched_at") or row.get("recorded_at") or ""
 
@@ -441,7 +446,7 @@ def page_rights_statement(registry: Any, url: str | None, *, crawlers: tuple[str
         add("tdm-reservation", "tdmrep.json", "not-captured", f"not captured: the crawl holds no capture of {tdm_url}")
     else:
         tref = _capture_ref(tdm)
-        twhere = f"capture {tdm['warc_record_id'] or tdm['path']} of {tdm['warc_date'] or tdm['fetched_at']}"
+        twhere = _capture_where(tdm)
         status = tdm["signals"].get("status")
         if status and not str(status).startswith("2"):
             add("tdm-reservation", "tdmrep.json", "missing",
@@ -468,7 +473,7 @@ def page_rights_statement(registry: Any, url: str | None, *, crawlers: tuple[str
         add("robots.txt", "robots.txt", "not-captured", f"not captured: the crawl holds no capture of {rob_url}")
     else:
         rref = _capture_ref(rob)
-        rwhere = f"capture {rob['warc_record_id'] or rob['path']} of {rob['warc_date'] or rob['fetched_at']}"
+        rwhere = _capture_where(rob)
         status = rob["signals"].get("status")
         if status and status.startswith("4"):
             add("robots.txt", "robots.txt", "missing",

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import jsonl
 
 QUOTE = ("“We will rebuild the harbour wall before the first winter storm, and every family on the quay will "
@@ -62,6 +64,15 @@ The weekend market returns to the square on Saturday.
 """
 
 
+@pytest.fixture
+def registered(cli_run, tmp_path):
+    """The Harbourton Chronicle's article, registered."""
+    work = tmp_path / "works" / "harbour-wall.txt"
+    work.parent.mkdir()
+    work.write_text(WORK, encoding="utf-8")
+    assert cli_run("register", work, "--publisher", "Harbourton Chronicle").exit_code == 0
+
+
 def _scan(cli_run, tmp_path: Path, name: str, text: str) -> list[dict]:
     page = tmp_path / "crawl" / name
     page.parent.mkdir(exist_ok=True)
@@ -71,22 +82,14 @@ def _scan(cli_run, tmp_path: Path, name: str, text: str) -> list[dict]:
     return jsonl(r.stdout)
 
 
-def test_a_shared_speaker_quote_alone_is_not_a_violation(cli_run, tmp_path):
+def test_a_shared_speaker_quote_alone_is_not_a_violation(cli_run, tmp_path, registered):
     """Another paper quoting the same speaker with its own reporting gets no violation for the work."""
-    work = tmp_path / "works" / "harbour-wall.txt"
-    work.parent.mkdir()
-    work.write_text(WORK, encoding="utf-8")
-    assert cli_run("register", work, "--publisher", "Harbourton Chronicle").exit_code == 0
     found = _scan(cli_run, tmp_path, "other-paper.txt", INDEPENDENT)
     assert [f for f in found if f["verdict"] == "violation"] == []
 
 
-def test_the_quote_with_its_surrounding_reporting_is_a_violation(cli_run, tmp_path):
+def test_the_quote_with_its_surrounding_reporting_is_a_violation(cli_run, tmp_path, registered):
     """Taking the quote together with the reporting sentences around it is a copy of the work."""
-    work = tmp_path / "works" / "harbour-wall.txt"
-    work.parent.mkdir()
-    work.write_text(WORK, encoding="utf-8")
-    assert cli_run("register", work, "--publisher", "Harbourton Chronicle").exit_code == 0
     found = _scan(cli_run, tmp_path, "roundup.txt", COPY)
     assert [f["verdict"] for f in found] == ["violation"]
     copied = found[0]["passages"]

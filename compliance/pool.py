@@ -1,4 +1,4 @@
-"""The scan's worker processes: forked once, fed batches of documents through one pipe each.
+"""The scan's worker processes: forked once, fed batches through one pipe each.
 
 Forked, so every worker shares the parent's seed index (memory-mapped) and
 matcher without copying them.  The parent is the only one waiting on the
@@ -6,23 +6,33 @@ pipes, and there are no threads: no feeder or manager thread and no exit hook
 that could still be writing to a pipe while the interpreter shuts down (the
 "Bad file descriptor" tracebacks ``concurrent.futures`` printed at the end of
 busy scans, issue 16).  A worker that dies costs only its batch, which is
-matched again document by document.  The scan loop (:mod:`compliance.scan`)
-gives the pool its batch function and its worker set-up.
+matched again item by item.  The scan loop (:mod:`compliance.scan`) gives the
+pool its batch function and its worker set-up.
+
+A batch's items are documents the parent read (WARC records, feed items) or
+:class:`~compliance.inputs.FileRef` paths of files the worker reads itself:
+a path crosses the pipe instead of the page, and the document comes back
+once, with its outcome.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 from collections import deque
 from typing import Any, Callable
 
 from .models import Document
 
+#: an item of a batch: a document the parent read, or a compliance.inputs.FileRef the worker reads
+Item = Any
+
 __all__ = ["WorkerPool", "die_with_parent", "Outcome"]
 
-#: what matching a document gives: ("done", doc, findings, suppressed), ("skip", doc, None, None) or
-#: ("error", InputError, None, None)
+#: what scanning one item of a batch gives: ("done", doc, findings, suppressed), ("skip", doc, None, None),
+#: ("error", InputError, None, None), or ("many", FileRef, None, None) for a file handed on unread that holds
+#: many documents after all (a WARC saved as .txt), which the parent reads itself
 Outcome = tuple[str, Any, Any, Any]
 
 
@@ -41,12 +51,12 @@ def die_with_parent() -> None:
 
 
 class _Task:
-    """A batch handed to the pool: its documents, then its outcomes (or the exception it raised, or that its
+    """A batch handed to the pool: its items, then their outcomes (or the exception it raised, or that its
     worker died on it)."""
 
     __slots__ = ("docs", "outcomes", "error", "died")
 
-    def __init__(self, docs: list[Document]) -> None:
+    def __init__(self, docs: list[Item]) -> None:
         self.docs = docs
         self.outcomes: list[Outcome] | None = None
         self.error: BaseException | None = None
@@ -69,9 +79,13 @@ class _Worker:
                                    daemon=True)
         # no signal handler of the parent may run in the child before _worker_main resets them
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        # the parent's objects frozen out of the collector's sight in the child: a worker's collections would
+        # otherwise write to every object it shares with the parent, copying those pages one fault at a time
+        gc.freeze()
         try:
             self.process.start()
         finally:
+            gc.unfreeze()
             child_end.close()
             self.conn = parent_end
             self.task: _Task | None = None
@@ -104,20 +118,28 @@ class _Worker:
         proc.close()
 
 
-def _slim(extracted_here: list[bool], outcomes: list[Outcome]) -> list[Outcome]:
+def _made_here(item: Item) -> bool:
+    """Whether the worker makes the document it scans for *item*: a file it reads, a page it extracts (changed
+    in place); the parent holds any other document as the worker will have it."""
+    from .inputs import is_pending
+
+    return not isinstance(item, Document) or is_pending(item)
+
+
+def _slim(made_here: list[bool], outcomes: list[Outcome]) -> list[Outcome]:
     """Outcomes as a worker sends them back: a document the parent already holds unchanged is left out
-    (its text crossed the pipe once); a page the worker extracted (changed in place) comes back whole."""
-    return [(kind, None, f, s) if kind in ("done", "skip") and not ext else (kind, item, f, s)
-            for ext, (kind, item, f, s) in zip(extracted_here, outcomes)]
+    (its text crossed the pipe once); a document the worker read or extracted comes back whole."""
+    return [(kind, None, f, s) if kind in ("done", "skip") and not made else (kind, item, f, s)
+            for made, (kind, item, f, s) in zip(made_here, outcomes)]
 
 
-def _fatten(docs: list[Document], outcomes: list[Outcome]) -> list[Outcome]:
+def _fatten(docs: list[Item], outcomes: list[Outcome]) -> list[Outcome]:
     """The parent's side of :func:`_slim`: each outcome with its document again."""
     return [(kind, doc if item is None else item, f, s) for doc, (kind, item, f, s) in zip(docs, outcomes)]
 
 
 def _worker_main(conn: Any, db_path: str, inherited: list[Any], init: Callable[[str], None],
-                 run_batch: Callable[[list[Document]], list[Outcome]]) -> None:
+                 run_batch: Callable[[list[Item]], list[Outcome]]) -> None:
     """A worker's life: batches in from the pipe, outcomes out, until told to stop or the pipe closes.
 
     Never raises and never prints: an exception from the batch function goes
@@ -149,10 +171,8 @@ def _worker_main(conn: Any, db_path: str, inherited: list[Any], init: Callable[[
             try:
                 if failed is not None:
                     raise failed
-                from .inputs import is_pending
-
-                extracted_here = [is_pending(d) for d in docs]
-                reply: tuple[str, Any] = ("ok", _slim(extracted_here, run_batch(docs)))
+                made_here = [_made_here(d) for d in docs]
+                reply: tuple[str, Any] = ("ok", _slim(made_here, run_batch(docs)))
             except Exception as exc:
                 reply = ("raise", exc)
             try:
@@ -181,8 +201,8 @@ class WorkerPool:
     as that document's error.  The scan goes on either way.
     """
 
-    def __init__(self, workers: int, db_path: str, run_batch: Callable[[list[Document]], list[Outcome]],
-                 init: Callable[[str], None], doc_error: Callable[[Document, str], Any],
+    def __init__(self, workers: int, db_path: str, run_batch: Callable[[list[Item]], list[Outcome]],
+                 init: Callable[[str], None], doc_error: Callable[[Item, str], Any],
                  warm_extractor: bool = True) -> None:
         self.run_batch, self.init, self.doc_error = run_batch, init, doc_error
         import multiprocessing
@@ -203,8 +223,8 @@ class WorkerPool:
             for _ in range(workers):
                 self.procs.append(_Worker(self.ctx, db_path, self.procs, self))
 
-    def submit(self, docs: list[Document]) -> Any:
-        """Start matching *docs*: their outcomes (in-process) or a handle for :meth:`result`."""
+    def submit(self, docs: list[Item]) -> Any:
+        """Start scanning a batch: its outcomes (in-process) or a handle for :meth:`result`."""
         if self.ctx is None:
             return self.run_batch(docs)
         task = _Task(docs)
@@ -230,9 +250,9 @@ class WorkerPool:
             self._pump(block=False)
         return handle.done
 
-    def result(self, docs: list[Document], handle: Any) -> list[Outcome]:
-        """The outcomes of a batch, in order, waiting for them; a batch whose worker died is matched again
-        document by document."""
+    def result(self, docs: list[Item], handle: Any) -> list[Outcome]:
+        """The outcomes of a batch, in order, waiting for them; a batch whose worker died is scanned again
+        item by item."""
         if not isinstance(handle, _Task):
             return handle
         self._wait(handle)

@@ -18,7 +18,7 @@ from typing import BinaryIO
 from .errors import InputError
 
 __all__ = ["read_bytes", "read_limited", "decode_text", "decode_html", "charset_from_content_type", "read_text",
-           "looks_binary", "OversizeError", "MAX_BYTES_DEFAULT", "CHUNK"]
+           "looks_binary", "is_blank", "OversizeError", "MAX_BYTES_DEFAULT", "CHUNK"]
 
 MAX_BYTES_DEFAULT = 16 * 1024 * 1024
 CHUNK = 256 * 1024
@@ -71,6 +71,11 @@ def read_bytes(path: Path, max_bytes: int = MAX_BYTES_DEFAULT) -> bytes:
     return data
 
 
+def is_blank(data: bytes) -> bool:
+    """Empty or white space only: ``not data.strip()`` without copying the bytes (a scan asks for every page)."""
+    return not data or data.isspace()
+
+
 _NOT_CONTROL = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 12, 13, 27))
 
 
@@ -98,7 +103,7 @@ def decode_text(data: bytes, name: str) -> str:
 def read_text(path: Path, max_bytes: int = MAX_BYTES_DEFAULT) -> str:
     """A text file's content, refusing empty, binary and non-UTF-8 files."""
     data = read_bytes(path, max_bytes)
-    if not data.strip():
+    if is_blank(data):
         raise InputError(f"{path}: empty file")
     if looks_binary(data):
         raise InputError(f"{path}: binary file, not text")

@@ -7,12 +7,15 @@ and rules version, stores each document with its findings in one transaction
 (so a killed scan resumes without duplicates and loses nothing it reported),
 and keeps a record of the run.
 
-With ``workers > 1`` the parent process reads documents and is the one
-writer; forked workers extract pending HTML and run ``match_document``
-against the index built once in the parent (shared copy-on-write), each with
-its own read-only registry connection, each on one pipe to the parent
-(:mod:`compliance.pool`; no threads: nothing of the pool outlives
-``run_scan``).  Results are stored in input order, so the registry and the
+With ``workers > 1`` the parent process walks the inputs and is the one
+writer; forked workers read the crawl's plain files themselves (the parent
+hands them :class:`~compliance.inputs.FileRef` paths: it would otherwise
+spend more time reading than storing), skip content an earlier run scanned,
+extract pending HTML and run ``match_document`` against the index built once
+in the parent (shared copy-on-write), each with its own read-only registry
+connection, each on one pipe to the parent (:mod:`compliance.pool`; no
+threads: nothing of the pool outlives ``run_scan``).  WARC, feed and JSON
+Lines records are read in the parent, record by record.  Results are stored in input order, so the registry and the
 printed findings are the same whatever the worker count.  Under
 :func:`compliance.stopping.stop_on_signals` (the ``scan`` command), SIGINT
 and SIGTERM stop the scan between stages, never halfway through storing a
@@ -21,10 +24,10 @@ batch.
 ``run_scan`` reads as its stages, the methods of ``_ScanRun`` (see the
 section "the scan run, stage by stage" below): ``start`` opens the run,
 ``add`` gathers a batch, ``unscanned`` skips what was scanned (one query per
-batch), ``match`` matches the rest (the seams:
-``_scan_batch(docs)`` in a worker, ``Scanner.match_documents(docs)`` inside
-it), ``store`` writes it in one transaction, ``report`` passes it on, and
-``end`` summarises.
+batch; a worker does the same for the files it reads), ``match`` matches the
+rest (the seams: ``_scan_batch(items)`` in a worker,
+``Scanner.match_documents(docs)`` inside it), ``store`` writes it in one
+transaction, ``report`` passes it on, and ``end`` summarises.
 """
 
 from __future__ import annotations
@@ -40,10 +43,11 @@ from typing import Any, Callable, Iterable, Iterator
 from . import __version__
 from .align import refine_edges
 from .errors import ComplianceError, InputError
+from .inputs import FileRef
 from .matcher import Matcher
 from .models import Document, Finding, PassageMatch, finding_id
 from .registry import Registry, now_utc
-from .pool import WorkerPool, die_with_parent
+from .pool import Outcome, WorkerPool, die_with_parent
 from .stopping import SIGNALS, Interrupted, stop_on_signals
 from .rules import RuleSet
 from .verdicts import VerdictContext, decide
@@ -227,9 +231,12 @@ def _store_rows(registry: Registry, run_id: int | None, doc: Document, findings:
     _store_markers(registry, run_id, [(doc, len(findings))], scan_key)
 
 
-def _store_found(registry: Registry, run_id: int | None, doc: Document, findings: list[Finding]) -> None:
-    """A document with findings: its text (offsets index it; evidence needs it) and its findings."""
+def _store_found(registry: Registry, run_id: int | None, doc: Document, findings: list[Finding],
+                 nums: dict[str, int] | None = None) -> None:
+    """A document with findings: its text (offsets index it; evidence needs it) and its findings.  *nums* keeps
+    the works' numbers by id across calls (a scan asks once per work, not once per finding)."""
     db = registry.db
+    nums = {} if nums is None else nums
     now = now_utc()
     row = db.execute("SELECT id FROM documents WHERE sha256 = ? AND coalesce(url,'') = coalesce(?,'') "
                      "AND coalesce(path,'') = coalesce(?,'')", [doc.sha256, doc.url, doc.path]).fetchone()
@@ -244,7 +251,9 @@ def _store_found(registry: Registry, run_id: int | None, doc: Document, findings
              doc.warc_date, doc.payload_digest, doc.source_format, doc.text, doc.extra_text, run_id])
         doc_id = int(cur.lastrowid)
     for f in findings:
-        num = db.execute("SELECT num FROM works WHERE id = ?", [f.work["id"]]).fetchone()[0]
+        num = nums.get(f.work["id"])
+        if num is None:
+            num = nums[f.work["id"]] = db.execute("SELECT num FROM works WHERE id = ?", [f.work["id"]]).fetchone()[0]
         db.execute(
             """INSERT INTO findings(id, document_id, work_num, run_id, passages, copied_words, work_coverage,
                verdict, reasons, rules, attribution, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
@@ -291,9 +300,18 @@ def _update_run(registry: Registry, run_id: int, summary: ScanSummary, status: s
     registry.db.execute(f"UPDATE scan_runs SET {sets} WHERE id=?", args + [run_id])
 
 
-def _already(registry: Registry, sha: str, scan_key: str, other_than: int | None = None) -> bool:
-    """Whether this content was scanned with this scan key (by a run other than *other_than*)."""
-    return bool(_known(registry, [sha], scan_key, other_than=other_than))
+def _scanned_before(registry: Registry, docs: list[Document], scan_key: str, run_id: int | None) -> list[bool]:
+    """Which documents a run other than *run_id* scanned with this scan key (two queries, whatever the count):
+    by their extracted text, or for a page whose extraction is still pending, by its captured bytes (so it is
+    not extracted again).  Content this run has scanned already is scanned again where it recurs (another page
+    holding the same text), so what a run reports never depends on how its batches fall."""
+    from .inputs import is_pending
+
+    pending = [is_pending(d) for d in docs]
+    by_raw = _known(registry, [d.raw_sha256 for d, p in zip(docs, pending) if p], scan_key, "raw_sha256",
+                    other_than=run_id)
+    by_text = _known(registry, [d.sha256 for d, p in zip(docs, pending) if not p], scan_key, other_than=run_id)
+    return [d.raw_sha256 in by_raw if p else d.sha256 in by_text for d, p in zip(docs, pending)]
 
 
 def _pid_alive(pid: int) -> bool:
@@ -361,29 +379,71 @@ def _worker_init(db_path: str) -> None:
         scanner._work_info = {}
 
 
-def _prepare_one(doc: Document) -> tuple[str, Any, Any, Any]:
-    """Extract (if pending) and skip if known: ("ready", doc), ("skip", doc) or ("error", e)."""
+def _read_item(item: Document | FileRef) -> Outcome:
+    """A document to scan ("ready"), read here when the parent handed on the file unread."""
+    if not isinstance(item, FileRef):
+        return ("ready", item, None, None)
+    from .inputs import read_one
+
+    try:
+        doc = read_one(item)
+    except Exception as exc:  # a reader's bug on a hostile file costs that file, never the scan
+        return ("error", _doc_error(item, f"cannot read ({exc.__class__.__name__}: {exc})"), None, None)
+    if doc is None:
+        return ("many", item, None, None)
+    return ("error" if isinstance(doc, InputError) else "ready", doc, None, None)
+
+
+def _skip_scanned(outcomes: list[Outcome], which: list[int]) -> None:
+    """Mark the ready documents among *which* that an earlier run scanned as skipped (one batch of queries),
+    through the worker's read-only connection; the parent checks again as it stores."""
+    if not _WORKER.get("check_known"):
+        return
+    which = [i for i in which if outcomes[i][0] == "ready"]
+    if not which:
+        return
+    scanner = _WORKER["scanner"]
+    docs = [outcomes[i][1] for i in which]
+    for i, doc, known in zip(which, docs, _scanned_before(scanner.registry, docs, scanner.scan_key,
+                                                          _WORKER.get("run_id"))):
+        if known:
+            doc.meta.pop("pending_html", None)  # skipped unextracted: its raw page goes no further
+            outcomes[i] = ("skip", doc, None, None)
+
+
+def _extract(outcomes: list[Outcome]) -> list[int]:
+    """Extract the pending pages among the ready documents; the positions of those extracted."""
     from .inputs import finish_document, is_pending
 
-    scanner = _WORKER["scanner"]
-    was_pending = is_pending(doc)
-    try:
-        item = finish_document(doc)
-    except Exception as exc:  # an extractor crash on hostile markup must not end the scan
-        return ("error", _doc_error(doc, f"cannot extract the page ({exc.__class__.__name__}: {exc})"), None, None)
-    if isinstance(item, InputError):
-        return ("error", item, None, None)
-    doc = item
-    if was_pending and _WORKER.get("check_known") and _already(scanner.registry, doc.sha256, scanner.scan_key,
-                                                              _WORKER.get("run_id")):
-        return ("skip", doc, None, None)
-    return ("ready", doc, None, None)
+    extracted = []
+    for i, (kind, doc, _, _) in enumerate(outcomes):
+        if kind != "ready" or not is_pending(doc):
+            continue
+        try:
+            item = finish_document(doc)
+        except Exception as exc:  # an extractor crash on hostile markup must not end the scan
+            outcomes[i] = ("error", _doc_error(doc, f"cannot extract the page ({exc.__class__.__name__}: {exc})"),
+                           None, None)
+            continue
+        if isinstance(item, InputError):
+            outcomes[i] = ("error", item, None, None)
+        else:
+            outcomes[i] = ("ready", item, None, None)
+            extracted.append(i)
+    return extracted
 
 
-def _scan_batch(docs: list[Document]) -> list[tuple[str, Any, Any, Any]]:
-    """A batch of documents, matched together; one outcome per document, in order."""
+def _scan_batch(items: list[Document | FileRef]) -> list[Outcome]:
+    """A batch, matched together; one outcome per item, in order.
+
+    Files handed on unread are read first, and what an earlier run scanned
+    is skipped before it costs an extraction or a match: a page by its raw
+    bytes, then by its extracted text.
+    """
     scanner = _WORKER["scanner"]
-    outcomes = [_prepare_one(d) for d in docs]
+    outcomes = [_read_item(item) for item in items]
+    _skip_scanned(outcomes, [i for i, item in enumerate(items) if isinstance(item, FileRef)])
+    _skip_scanned(outcomes, _extract(outcomes))
     ready = [i for i, o in enumerate(outcomes) if o[0] == "ready"]
     if not ready:
         return outcomes
@@ -407,9 +467,13 @@ def _scan_batch(docs: list[Document]) -> list[tuple[str, Any, Any, Any]]:
     return outcomes
 
 
-def _doc_error(doc: Document, message: str) -> InputError:
+def _doc_error(item: Document | FileRef, message: str) -> InputError:
+    """An error naming where the item came from: the file (and the record's offset in a WARC or feed)."""
     from .inputs import located
 
+    if isinstance(item, FileRef):
+        return located(item.options.display_name or item.path, message)
+    doc = item
     if doc.offset is not None and doc.source_format in ("warc", "arc"):
         return located(doc.path, message, doc.offset)
     if doc.offset is not None and doc.source_format == "feed":
@@ -442,10 +506,13 @@ class _ScanRun:
         self.check_known = options.store and not options.rescan
         self.t0 = time.perf_counter()
         self.pool: WorkerPool | None = None
-        self.batch: list[Document] = []
+        self.batch: list[Document | FileRef] = []
         self.batch_bytes = 0
         #: batches handed to the pool, oldest first; results are stored in this order
-        self.in_flight: deque[tuple[list[Document], Any]] = deque()
+        self.in_flight: deque[tuple[list[Document | FileRef], Any]] = deque()
+        #: documents read but not stored that wait while a file of many documents is read (see read_here)
+        self.waiting: list[int] = []
+        self.work_nums: dict[str, int] = {}  # works' numbers by id, for storing findings
         self.window = max(2, summary.workers * options.window_per_worker)
         self.watch: Any = None  # the repost watch (compliance/watch.py), set by start()
         self.batch_limit = min(options.batch_docs, 16)
@@ -485,28 +552,21 @@ class _ScanRun:
 
     # -- skip what was scanned
 
-    def unscanned(self, docs: list[Document]) -> list[Document]:
-        """The documents not scanned before against this registry and rules (one query per batch): the same
-        extracted text, or for a page whose extraction is still pending, the same captured bytes (so it is
-        not extracted again).  The others are counted and reported as skipped."""
-        from .inputs import is_pending
-
+    def unscanned(self, items: list[Document | FileRef]) -> list[Document | FileRef]:
+        """The items not scanned before against this registry and rules (one query per batch, see
+        :func:`_scanned_before`); the others are counted and reported as skipped.  A file handed on unread
+        is checked by the worker that reads it."""
+        docs = [d for d in items if not isinstance(d, FileRef)]
         if not self.check_known or not docs:
-            return docs
-        key = self.scanner.scan_key
-        pending = [is_pending(d) for d in docs]
-        # scanned by an earlier run: content this run has scanned already is scanned again where it recurs
-        # (another page holding the same text), so what a run reports never depends on how its batches fall
-        by_raw = _known(self.registry, [d.raw_sha256 for d, p in zip(docs, pending) if p], key, "raw_sha256",
-                        other_than=self.run_id)
-        by_text = _known(self.registry, [d.sha256 for d, p in zip(docs, pending) if not p], key,
-                         other_than=self.run_id)
-        keep, skipped = [], []
-        for d, p in zip(docs, pending):
-            (skipped if (d.raw_sha256 in by_raw if p else d.sha256 in by_text) else keep).append(d)
-        for d in skipped:
-            self.skip(d)
-        return keep
+            return items
+        known = {id(d) for d, k in zip(docs, _scanned_before(self.registry, docs, self.scanner.scan_key,
+                                                             self.run_id)) if k}
+        if not known:
+            return items
+        for d in docs:
+            if id(d) in known:
+                self.skip(d)
+        return [d for d in items if id(d) not in known]
 
     def skip(self, doc: Document) -> None:
         """Count and report a document already scanned (nothing to match)."""
@@ -515,14 +575,24 @@ class _ScanRun:
 
     # -- match a batch
 
-    def add(self, doc: Document) -> None:
-        """Add a document to the open batch; a full batch (documents or bytes) goes to matching."""
-        self.batch.append(doc)
-        self.batch_bytes += len(doc.text) + len(doc.meta.get("pending_html") or "")
+    def take(self, item: Document | FileRef | InputError) -> None:
+        """One item of the inputs: an error is recorded at once, anything else added to the batch."""
+        if isinstance(item, InputError):
+            self.record_error(item)
+        else:
+            self.add(item)
+
+    def add(self, item: Document | FileRef) -> None:
+        """Add a document or an unread file to the open batch; a full batch (items or bytes) goes to matching."""
+        self.batch.append(item)
+        if isinstance(item, FileRef):
+            self.batch_bytes += item.size
+        else:
+            self.batch_bytes += len(item.text) + len(item.meta.get("pending_html") or "")
         if len(self.batch) >= self.batch_limit or self.batch_bytes >= self.options.batch_bytes:
             self.match()
-        elif self.pool is not None and len(self.batch) % 16 == 0:
-            self.pool.poll()  # keep the workers fed while this batch fills
+        elif self.pool is not None and not isinstance(item, FileRef) and len(self.batch) % 16 == 0:
+            self.pool.poll()  # keep the workers fed while records read here fill this batch (files are not read)
 
     def match(self) -> None:
         """Hand the open batch to the pool, then finish every batch whose results are in (in input order),
@@ -533,10 +603,10 @@ class _ScanRun:
         self.batch = self.unscanned(self.batch)
         if self.batch:
             if self.pool is None:
-                from .inputs import is_pending
+                from .inputs import may_extract
 
                 self.pool = WorkerPool(self.summary.workers, str(self.registry.path), _scan_batch, _worker_init,
-                                       _doc_error, warm_extractor=any(is_pending(d) for d in self.batch))
+                                       _doc_error, warm_extractor=any(may_extract(d) for d in self.batch))
             self.in_flight.append((self.batch, self.pool.submit(self.batch)))
             self.batch, self.batch_bytes = [], 0
         while self.in_flight and (len(self.in_flight) >= self.window or self.pool.ready(self.in_flight[0][1])):
@@ -549,11 +619,37 @@ class _ScanRun:
             self.collect()
 
     def collect(self) -> None:
-        """Wait for the oldest batch in flight and finish it."""
+        """Wait for the oldest batch in flight and finish it; a file in it that holds many documents is read
+        and scanned in its place, before what follows it."""
         docs, handle = self.in_flight[0]
         results = self.pool.result(docs, handle)
         self.in_flight.popleft()
-        self.finish(results)
+        start = 0
+        for i, (kind, item, _, _) in enumerate(results):
+            if kind == "many":
+                if i > start:
+                    self.finish(results[start:i])
+                self.read_here(item, len(results) - i - 1)
+                start = i + 1
+        if start < len(results):
+            self.finish(results[start:])
+
+    def read_here(self, ref: FileRef, waiting: int) -> None:
+        """Read a file a worker found to hold many documents (a WARC saved as ``.txt``) here, record by record,
+        and scan it through the pool; what was read after it (*waiting* outcomes of its batch, the batches in
+        flight, the open batch) waits, so that results are still stored in input order."""
+        from pathlib import Path
+
+        from .inputs import read_path
+
+        outer = self.batch, self.batch_bytes, self.in_flight
+        self.waiting.append(waiting + len(self.batch) + sum(len(docs) for docs, _ in self.in_flight))
+        self.batch, self.batch_bytes, self.in_flight = [], 0, deque()
+        for item in read_path(Path(ref.path), ref.options):
+            self.take(item)
+        self.drain()
+        self.batch, self.batch_bytes, self.in_flight = outer
+        self.waiting.pop()
 
     def finish(self, results: list[tuple[str, Any, Any, Any]]) -> None:
         """Store a matched batch, then report it: findings only once committed, and both before a signal
@@ -563,8 +659,8 @@ class _ScanRun:
             self.report(results)
 
     def unstored(self) -> int:
-        """Documents read but not stored: the open batch and the batches in flight."""
-        return len(self.batch) + sum(len(docs) for docs, _ in self.in_flight)
+        """Documents read but not stored: the open batch, the batches in flight and those waiting."""
+        return len(self.batch) + sum(len(docs) for docs, _ in self.in_flight) + sum(self.waiting)
 
     # -- store it
 
@@ -620,7 +716,7 @@ class _ScanRun:
             if self.options.store:
                 for doc, findings in stored:
                     if findings:
-                        _store_found(registry, self.run_id, doc, findings)
+                        _store_found(registry, self.run_id, doc, findings, self.work_nums)
                 _store_markers(registry, self.run_id, [(doc, len(findings)) for doc, findings in stored],
                                self.scanner.scan_key)
                 for kind, err, _, _ in results:
@@ -670,7 +766,7 @@ class _ScanRun:
         return self.summary
 
 
-def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | InputError],
+def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | FileRef | InputError],
              *, inputs: list[str], options: ScanOptions | None = None,
              on_finding: Callable[[Finding], None] | None = None,
              on_error: Callable[[InputError], None] | None = None,
@@ -683,7 +779,9 @@ def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | 
     then are its findings passed to ``on_finding``: a scan killed at any
     point and run again finishes the work, without duplicates, and loses
     nothing it reported.  Documents are read lazily, so memory stays flat
-    whatever the size of the input.
+    whatever the size of the input; a :class:`~compliance.inputs.FileRef`
+    (what :func:`~compliance.inputs.iter_inputs` yields for a plain file) is
+    read by the worker that scans it.
     """
     callbacks = ScanCallbacks(on_finding, on_error, on_document, on_progress)
     run = _ScanRun.start(registry, rules, inputs, options or ScanOptions(), scanner, callbacks)
@@ -691,10 +789,7 @@ def run_scan(registry: Registry, rules: RuleSet, documents: Iterable[Document | 
     try:
         SIGNALS.deliver()  # one that came while the run was being recorded
         for item in documents:
-            if isinstance(item, InputError):
-                run.record_error(item)
-            else:
-                run.add(item)
+            run.take(item)
         run.drain()
         status = "done"
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGINT/SIGTERM under stop_on_signals()

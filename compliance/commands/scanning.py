@@ -149,7 +149,7 @@ def scan(state: State, paths: tuple[str, ...], fmt: str | None, rescan: bool, wo
 def _scan_local(state: State, paths: tuple[str, ...], fmt: str | None, rescan: bool, workers: int | None,
                 max_doc_bytes: int, quiet: bool) -> None:
     """``scan`` with the local engine: this machine's worker processes, findings printed as they are stored."""
-    from ..inputs import ReadOptions, iter_documents
+    from ..inputs import ReadOptions, iter_inputs
     from ..scan import ScanOptions, default_workers, run_scan
 
     if fmt is None:
@@ -187,7 +187,7 @@ def _scan_local(state: State, paths: tuple[str, ...], fmt: str | None, rescan: b
 
     read = ReadOptions(max_doc_bytes=max_doc_bytes, defer_extraction=True)
     try:
-        summary = run_scan(registry, rules, iter_documents(list(paths), read), inputs=list(paths),
+        summary = run_scan(registry, rules, iter_inputs(list(paths), read), inputs=list(paths),
                            options=ScanOptions(rescan=rescan, workers=workers), on_finding=on_finding,
                            on_error=on_error, on_document=on_document, on_progress=progress.update)
     finally:

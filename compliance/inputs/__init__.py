@@ -10,6 +10,13 @@ sniff says yes reads the file.
 
 Every reader streams: a WARC of any size is read record by record, a JSONL
 export line by line, and each payload is bounded by ``max_doc_bytes``.
+
+A scan does not open the crawl's plain files where it walks the folders:
+:func:`iter_inputs` hands each of them on as a :class:`FileRef`, and the scan
+worker that matches it reads it (:func:`read_one`).  Reading, decoding and
+hashing 10,000 small pages is the bulk of what the walking process would do
+otherwise, and it runs in parallel there.  Files named as WARC, ARC, feeds or
+JSON Lines exports are read where the walk runs, record by record.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import sys
 import tempfile
 import zlib
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 from ..errors import InputError
 from ..models import Document
@@ -36,8 +43,8 @@ from .text import _HTML_SUFFIXES as _html_suffixes
 from .warc import _SUFFIXES as _warc_suffixes
 from .warc import read_warc, sniff_warc
 
-__all__ = ["ReadOptions", "READERS", "Reader", "RecordError", "iter_documents", "read_path", "reader_for",
-           "finish_document", "is_pending", "located"]
+__all__ = ["ReadOptions", "READERS", "Reader", "RecordError", "FileRef", "iter_documents", "iter_inputs", "read_path",
+           "read_one", "reader_for", "finish_document", "is_pending", "may_extract", "located"]
 
 Reader = tuple[str, Callable[[Path, bytes], bool], Callable[[Path, ReadOptions], Iterator[Document | InputError]]]
 
@@ -52,6 +59,24 @@ READERS: list[Reader] = [
 
 #: a plain file this small is read whole in the same open as its sniffing head (most crawled pages are)
 _SMALL = 1 << 20
+
+
+class FileRef(NamedTuple):
+    """A file the folder walk found and did not open: whoever scans it reads it (:func:`read_one`), so a scan's
+    worker processes read, decode and hash the crawl's pages, not the one process that walks and stores.
+    *size* (from the listing) bounds the batches it joins; *options* are the limits it is read with."""
+
+    path: str
+    size: int
+    options: ReadOptions
+
+
+def may_extract(item: Document | FileRef) -> bool:
+    """Whether scanning *item* may extract HTML: a pending page, or an unread file named as HTML (the scan
+    imports the extractor once, before it forks its workers, when the first batch holds one)."""
+    if isinstance(item, FileRef):
+        return item.path.lower().endswith(_html_suffixes)
+    return is_pending(item)
 
 
 def _head(path: Path) -> tuple[bytes, bytes | None]:
@@ -107,14 +132,36 @@ def read_path(path: Path, options: ReadOptions) -> Iterator[Document | InputErro
     content come from one read (the common crawled page).
     """
     head, whole = _head(path)
+    yield from _read(path, options, _reader_of(path, head), whole)
+
+
+#: readers that make one document of a file (or say why it is none)
+_ONE_DOCUMENT = ("text", "html")
+
+
+def read_one(ref: FileRef) -> Document | InputError | None:
+    """The document of a file found unread by :func:`iter_inputs`, or the error that names it and its problem;
+    None when its content is a WARC, feed or JSON Lines export after all (a WARC saved as ``.txt``): a file of
+    many documents, which the caller streams through :func:`read_path`."""
+    path = Path(ref.path)
+    head, whole = _head(path)
     reader = _reader_of(path, head)
+    if reader is not None and reader[0] not in _ONE_DOCUMENT:
+        return None
+    (item,) = _read(path, ref.options, reader, whole)  # one document, or one error
+    return item
+
+
+def _read(path: Path, options: ReadOptions, reader: Reader | None,
+          whole: bytes | None) -> Iterator[Document | InputError]:
+    """The documents *reader* makes of the file (errors as items: a reader's failure costs the rest of this file,
+    never the scan); *whole* is the content when :func:`_head` read it all."""
+    name = options.display_name or str(path)
     if reader is None:
-        name = options.display_name or str(path)
         yield RecordError(f"{name}: skipped (not a format compliance reads: WARC, ARC, RSS, Atom, JSON Lines, "
                           "HTML, text)", path=name)
         return
-    if whole is not None and len(whole) <= options.max_doc_bytes and reader[0] in ("text", "html"):
-        name = options.display_name or str(path)
+    if whole is not None and len(whole) <= options.max_doc_bytes and reader[0] in _ONE_DOCUMENT:
         if reader[0] == "text":
             yield document_from_bytes(whole, name, "stdin" if options.display_name == "<stdin>" else "text")
         else:
@@ -123,10 +170,8 @@ def read_path(path: Path, options: ReadOptions) -> Iterator[Document | InputErro
     try:
         yield from reader[2](path, options)
     except RecursionError:
-        name = options.display_name or str(path)
         yield RecordError(f"{name}: nested too deeply to read; the rest of the file is skipped", path=name)
     except Exception as exc:  # a reader's failure costs the rest of this file, never the scan
-        name = options.display_name or str(path)
         yield RecordError(f"{name}: cannot read ({exc.__class__.__name__}: {' '.join(str(exc).split())[:200]}); "
                           "the rest of the file is skipped", path=name)
 
@@ -134,12 +179,13 @@ def read_path(path: Path, options: ReadOptions) -> Iterator[Document | InputErro
 _jsonl.read_path = read_path
 
 
-def _walk(path: Path, seen: set[Path], exclude: set[Path]) -> Iterator[Path | InputError]:
-    """Files under a folder, sorted, recursive; symlink loops reported once.
+def _walk(path: Path, seen: set[Path], exclude: set[Path]) -> Iterator[tuple[str, os.DirEntry[str]] | InputError]:
+    """Files under a folder, sorted, recursive, as (path, listing entry); symlink loops reported once.
 
     A JSONL crawl export in a folder names its pages by ``path``: those
     pages are read through the export (with their URLs), not a second time
-    on their own.
+    on their own.  A file's path is spelled as ``path / name`` spells it,
+    without building a Path per file (10,000 of them cost a tenth of a second).
     """
     try:
         real = path.resolve()
@@ -167,17 +213,34 @@ def _walk(path: Path, seen: set[Path], exclude: set[Path]) -> Iterator[Path | In
     for e, _, is_file in kinds:
         if is_file and e.name.lower().endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")):
             exclude |= manifest_paths(path / e.name)
+    prefix = str(path / "_")[:-1]  # "crawl/" for crawl, "" for ".": as pathlib joins
     for e, is_dir, is_file in kinds:
-        child = path / e.name
         if is_dir:
-            yield from _walk(child, seen, exclude)
+            yield from _walk(path / e.name, seen, exclude)
         elif is_file:
+            child = prefix + e.name
             try:
-                if exclude and child.resolve() in exclude:  # resolving costs a syscall per path part
+                if exclude and Path(child).resolve() in exclude:  # resolving costs a syscall per path part
                     continue
             except OSError:
                 pass
-            yield child
+            yield child, e
+
+
+#: files named as holding many documents: read where the walk runs, streamed record by record
+_MANY_SUFFIXES = tuple({*_warc_suffixes, *_feed_suffixes, *_jsonl_suffixes})
+
+
+def _file(path: str, options: ReadOptions, entry: os.DirEntry[str] | None = None) -> Iterator[Document | InputError | FileRef]:
+    """One file of the inputs: read now when its name says it holds many documents, else handed on unread."""
+    if path.lower().endswith(_MANY_SUFFIXES):
+        yield from read_path(Path(path), options)
+        return
+    try:
+        size = entry.stat().st_size if entry is not None else os.stat(path).st_size
+    except OSError:
+        size = 0  # gone or unreadable: its reader says so, naming it
+    yield FileRef(path, size, options)
 
 
 def _stdin(options: ReadOptions) -> Iterator[Document | InputError]:
@@ -194,8 +257,9 @@ def _stdin(options: ReadOptions) -> Iterator[Document | InputError]:
         yield from read_path(path, sub)
 
 
-def iter_documents(paths: list[str], options: ReadOptions | None = None) -> Iterator[Document | InputError]:
-    """Documents from files, folders (recursive) and ``-`` (stdin)."""
+def iter_inputs(paths: list[str], options: ReadOptions | None = None) -> Iterator[Document | InputError | FileRef]:
+    """Documents from files, folders (recursive) and ``-`` (stdin), each file that holds one document (any
+    not named as a WARC, ARC, feed or JSON Lines export) as a :class:`FileRef` for its scanner to read."""
     options = options or ReadOptions()
     for raw in paths:
         if raw == "-":
@@ -212,8 +276,17 @@ def iter_documents(paths: list[str], options: ReadOptions | None = None) -> Iter
                 if isinstance(item, InputError):
                     yield item
                 else:
-                    yield from read_path(item, options)
+                    yield from _file(item[0], options, item[1])
         elif not exists:
             yield RecordError(f"{path}: no such file or directory", path=str(path))
         else:
-            yield from read_path(path, options)
+            yield from _file(str(path), options)
+
+
+def iter_documents(paths: list[str], options: ReadOptions | None = None) -> Iterator[Document | InputError]:
+    """Documents from files, folders (recursive) and ``-`` (stdin), every file read here."""
+    for item in iter_inputs(paths, options):
+        if isinstance(item, FileRef):
+            yield from read_path(Path(item.path), item.options)
+        else:
+            yield item

@@ -9,7 +9,7 @@ from typing import Iterator
 
 from ..errors import InputError
 from ..models import Document
-from ..reading import decode_text, looks_binary, read_bytes
+from ..reading import decode_text, is_blank, looks_binary, read_bytes
 from ._common import ReadOptions, RecordError, located, pending_html, skip_prolog
 
 __all__ = ["sniff_text", "sniff_html", "read_text_file", "read_html_file", "document_from_bytes", "html_document"]
@@ -38,7 +38,7 @@ def _name(path: Path, options: ReadOptions) -> str:
 
 def document_from_bytes(data: bytes, name: str, fmt: str) -> Document | InputError:
     """A text document from raw bytes, or the reason it is not one."""
-    if not data.strip():
+    if is_blank(data):
         return RecordError(f"{name}: empty input", path=name)
     if looks_binary(data):
         return RecordError(f"{name}: binary data, not text", path=name)
@@ -56,7 +56,7 @@ def document_from_bytes(data: bytes, name: str, fmt: str) -> Document | InputErr
 
 def html_document(data: bytes, name: str, options: ReadOptions, **fields: object) -> Document | InputError:
     """An HTML page from raw bytes (extracted now, or pending for a scan worker)."""
-    if not data.strip():
+    if is_blank(data):
         return located(name, "empty file")
     if looks_binary(data):
         return located(name, "binary data posing as HTML")

@@ -50,25 +50,51 @@ def die_with_parent() -> None:
 
 
 
+def _ahead_bytes(conn: Any) -> int:
+    """How large a batch may be to be sent ahead on this pipe: a quarter of its send buffer (the kernel counts
+    its own overhead in it), so a batch sent ahead always fits while the worker is busy."""
+    import socket
+
+    fd = os.dup(conn.fileno())
+    try:
+        sock = socket.socket(fileno=fd)
+    except OSError:  # not a socket: nothing is sent ahead
+        os.close(fd)
+        return 0
+    with sock:
+        return sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) // 4
+
+
 class _Task:
     """A batch handed to the pool: its items, then their outcomes (or the exception it raised, or that its
     worker died on it)."""
 
-    __slots__ = ("docs", "outcomes", "error", "died")
+    __slots__ = ("docs", "outcomes", "error", "died", "_payload")
 
     def __init__(self, docs: list[Item]) -> None:
         self.docs = docs
         self.outcomes: list[Outcome] | None = None
         self.error: BaseException | None = None
         self.died = False
+        self._payload: bytes | None = None
 
     @property
     def done(self) -> bool:
         return self.outcomes is not None or self.error is not None or self.died
 
+    @property
+    def payload(self) -> bytes:
+        """The items as they cross the pipe (pickled once, when first sent or sized)."""
+        if self._payload is None:
+            from multiprocessing.reduction import ForkingPickler
+
+            self._payload = bytes(ForkingPickler.dumps(self.docs))
+        return self._payload
+
 
 class _Worker:
-    """One forked worker process and the parent's end of its pipe; ``task`` is the batch it is matching."""
+    """One forked worker process and the parent's end of its pipe; ``tasks`` are the batches sent to it and not
+    answered yet, the one it is scanning first (and at most one more, sent ahead: see :meth:`takes`)."""
 
     def __init__(self, ctx: Any, db_path: str, others: list["_Worker"], pool: "WorkerPool") -> None:
         import signal
@@ -88,32 +114,53 @@ class _Worker:
             gc.unfreeze()
             child_end.close()
             self.conn = parent_end
-            self.task: _Task | None = None
+            self.tasks: deque[_Task] = deque()
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        self.ahead_bytes = _ahead_bytes(parent_end)
+
+    def takes(self, task: _Task) -> bool:
+        """Whether to send *task* now: to an idle worker, or one batch ahead to a busy one when it is small
+        enough to wait in the pipe's buffer (a batch of unread files, a few KB), so that the worker starts it
+        the moment it finishes, without waiting for the parent to come back from storing.
+
+        Never more than one ahead, and never a batch that might not fit: the parent never blocks sending to
+        a worker that is itself blocked sending its outcomes back.
+        """
+        if not self.tasks:
+            return True
+        return len(self.tasks) == 1 and len(task.payload) <= self.ahead_bytes
 
     def send(self, task: _Task) -> None:
-        """Hand *task* to this (idle) worker; a worker found dead has died on it."""
-        self.task = task
+        """Hand *task* to this worker; a worker found dead has died on it."""
+        self.tasks.append(task)
         try:
-            self.conn.send(task.docs)
+            self.conn.send_bytes(task.payload)
         except (OSError, EOFError):
-            self.task = None
+            self.tasks.pop()
             task.died = True
 
     def stop(self, abort: bool) -> None:
-        """End the process: asked to finish (idle, at the end of a scan) or terminated (an interrupted scan),
-        and waited for either way, so nothing of the pool outlives the scan."""
-        proc = self.process
-        if proc.is_alive():
-            if abort or self.task is not None:
-                proc.terminate()
+        """End the process and wait for it (:meth:`end`, then :meth:`reap`)."""
+        self.end(abort)
+        self.reap()
+
+    def end(self, abort: bool) -> None:
+        """Ask the process to finish (idle, at the end of a scan) or terminate it (an interrupted scan)."""
+        if self.process.is_alive():
+            if abort or self.tasks:
+                self.process.terminate()
             else:
                 with contextlib.suppress(OSError):
                     self.conn.send(None)
-            proc.join(timeout=10)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
+
+    def reap(self) -> None:
+        """Wait for the ended process (killed after 10 s) and close its pipe: nothing of the pool outlives the
+        scan."""
+        proc = self.process
+        proc.join(timeout=10)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
         self.conn.close()
         proc.close()
 
@@ -189,16 +236,19 @@ class WorkerPool:
     """Worker processes (forked, so they share the parent's index), or the calling process for one worker.
 
     Each worker is a forked process with one pipe to the parent; the parent
-    hands a batch only to an idle worker and is the only one waiting on the
-    pipes.  There are no threads: no feeder or manager thread and no exit
+    hands a batch to an idle worker, and a small one (paths of unread files)
+    ahead to a busy worker, so that a worker need not wait for the parent to
+    come back from storing to start its next batch (:meth:`_Worker.takes`).
+    The parent is the only one waiting on the pipes.  There are no threads: no feeder or manager thread and no exit
     hook that could still be writing to a pipe when the interpreter shuts
     down, which is how ``concurrent.futures``' pool printed "Bad file
     descriptor" tracebacks at the end of busy scans (see :meth:`close`).
 
     A worker that dies (a crash in a parser on hostile markup, the OOM
-    killer) costs only its batch: :meth:`result` runs that batch's documents
-    again one by one, and a document that kills a worker again is reported
-    as that document's error.  The scan goes on either way.
+    killer) costs only its batch: :meth:`result` runs that batch's items
+    again one by one, and an item that kills a worker again is reported as
+    that document's (or file's) error; a batch sent ahead to it goes to
+    another worker.  The scan goes on either way.
     """
 
     def __init__(self, workers: int, db_path: str, run_batch: Callable[[list[Item]], list[Outcome]],
@@ -211,7 +261,7 @@ class WorkerPool:
         self.db_path = db_path
         self.ctx: Any = None
         self.procs: list[_Worker] = []
-        self.queue: deque[_Task] = deque()  # submitted, waiting for an idle worker
+        self.queue: deque[_Task] = deque()  # submitted, not sent to a worker yet
         if "fork" not in multiprocessing.get_all_start_methods():
             self.workers = workers = 1  # workers share the parent's index through fork; without it, run in-process
         if workers > 1:
@@ -233,7 +283,7 @@ class WorkerPool:
         return task
 
     def poll(self) -> None:
-        """Collect finished batches and hand waiting ones to idle workers, without waiting.
+        """Collect finished batches and hand waiting ones to the workers, without waiting.
 
         The parent calls this while it reads documents: with no threads, a
         worker that finished while the parent was reading or storing would
@@ -282,41 +332,52 @@ class WorkerPool:
             self._pump(block=True)
 
     def _dispatch(self) -> None:
-        """Hand waiting batches to idle workers (a dead worker is replaced first)."""
-        for i, w in enumerate(self.procs):
-            if not self.queue:
-                return
-            if w.task is not None:
-                continue
-            if not w.process.is_alive():
-                w.stop(abort=True)
-                w = self.procs[i] = _Worker(self.ctx, self.db_path, [o for o in self.procs if o is not w], self)
-            w.send(self.queue.popleft())
+        """Hand waiting batches to idle workers, then one ahead to busy ones (a dead worker is replaced first)."""
+        for ahead in (False, True):
+            for i, w in enumerate(self.procs):
+                if not self.queue:
+                    return
+                if w.tasks and not ahead:
+                    continue
+                if not w.tasks and not w.process.is_alive():
+                    w.stop(abort=True)
+                    w = self.procs[i] = _Worker(self.ctx, self.db_path, [o for o in self.procs if o is not w], self)
+                if w.takes(self.queue[0]):
+                    w.send(self.queue.popleft())
 
     def _pump(self, block: bool) -> None:
         """Collect the outcomes the busy workers have sent (waiting for one when *block*)."""
         from multiprocessing.connection import wait
 
-        busy = [w for w in self.procs if w.task is not None]
+        busy = [w for w in self.procs if w.tasks]
         if not busy:
             self._dispatch()
             return
         ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], None if block else 0))
-        for i, w in enumerate(busy):
+        for w in busy:
             if w.conn not in ready and w.process.sentinel not in ready:
                 continue
-            task, w.task = w.task, None
-            assert task is not None
-            try:
-                kind, value = w.conn.recv() if w.conn.poll() else ("died", None)
-            except (EOFError, OSError):
-                kind, value = "died", None
-            if kind == "ok":
-                task.outcomes = _fatten(task.docs, value)
-            elif kind == "raise":
-                task.error = value
-            else:  # the process ended without an answer: replaced, and the batch matched again in result()
-                task.died = True
+            died = False
+            while w.tasks:  # every answer that is in, in the order the batches were sent
+                try:
+                    if not w.conn.poll():
+                        died = not w.process.is_alive()  # else it is still scanning the next one
+                        break
+                    kind, value = w.conn.recv()
+                except (EOFError, OSError):  # the pipe broke: the process is gone
+                    died = True
+                    break
+                task = w.tasks.popleft()
+                if kind == "ok":
+                    task.outcomes = _fatten(task.docs, value)
+                else:
+                    task.error = value
+            if died:  # the process ended without an answer: replaced; its batch is matched again in result(),
+                # and the one sent ahead, never started, goes back to the front of the queue
+                lost = list(w.tasks)
+                w.tasks.clear()
+                lost[0].died = True
+                self.queue.extendleft(reversed(lost[1:]))
                 j = self.procs.index(w)
                 w.stop(abort=True)
                 self.procs[j] = _Worker(self.ctx, self.db_path, [o for o in self.procs if o is not w], self)
@@ -335,6 +396,8 @@ class WorkerPool:
         """
         procs, self.procs = self.procs, []
         self.queue.clear()
+        for w in procs:  # every worker told first: they exit (unmap, free) side by side
+            w.end(abort)
         for w in procs:
-            w.stop(abort)
+            w.reap()
         self.ctx = None

@@ -71,8 +71,8 @@ class ScanOptions:
     rescan: bool = False
     store: bool = True
     workers: int = 1
-    #: batches in flight per worker (bounds memory)
-    window_per_worker: int = 2
+    #: batches in flight per worker (bounds memory): one scanning, one sent ahead, one waiting for either
+    window_per_worker: int = 3
     #: a batch closes at this many documents or this much text (the matcher's fast path works per batch);
     #: the first batches are smaller (16, 32, ... documents), so that the first findings come soon
     batch_docs: int = 256
@@ -605,6 +605,8 @@ class _ScanRun:
             if self.pool is None:
                 from .inputs import may_extract
 
+                if self.summary.workers > 1:
+                    from . import attribution  # noqa: F401 - imported once before fork, not by every worker
                 self.pool = WorkerPool(self.summary.workers, str(self.registry.path), _scan_batch, _worker_init,
                                        _doc_error, warm_extractor=any(may_extract(d) for d in self.batch))
             self.in_flight.append((self.batch, self.pool.submit(self.batch)))

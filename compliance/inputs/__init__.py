@@ -179,7 +179,13 @@ def _read(path: Path, options: ReadOptions, reader: Reader | None,
 _jsonl.read_path = read_path
 
 
-def _walk(path: Path, seen: set[Path], exclude: set[Path]) -> Iterator[tuple[str, os.DirEntry[str]] | InputError]:
+def _walk(path: Path, seen: set[Path], exclude: set[Path]) -> Iterator[Path | InputError]:
+    """Files under a folder, sorted, recursive, as Paths (how the Spark engine names its inputs)."""
+    for item in _entries(path, seen, exclude):
+        yield item if isinstance(item, InputError) else Path(item[0])
+
+
+def _entries(path: Path, seen: set[Path], exclude: set[Path]) -> Iterator[tuple[str, os.DirEntry[str]] | InputError]:
     """Files under a folder, sorted, recursive, as (path, listing entry); symlink loops reported once.
 
     A JSONL crawl export in a folder names its pages by ``path``: those
@@ -216,7 +222,7 @@ def _walk(path: Path, seen: set[Path], exclude: set[Path]) -> Iterator[tuple[str
     prefix = str(path / "_")[:-1]  # "crawl/" for crawl, "" for ".": as pathlib joins
     for e, is_dir, is_file in kinds:
         if is_dir:
-            yield from _walk(path / e.name, seen, exclude)
+            yield from _entries(path / e.name, seen, exclude)
         elif is_file:
             child = prefix + e.name
             try:
@@ -272,7 +278,7 @@ def iter_inputs(paths: list[str], options: ReadOptions | None = None) -> Iterato
             yield RecordError(f"{printable(raw[:300])}: cannot read ({exc.strerror or exc})", path=raw[:300])
             continue
         if is_dir:
-            for item in _walk(path, set(), set()):
+            for item in _entries(path, set(), set()):
                 if isinstance(item, InputError):
                     yield item
                 else:

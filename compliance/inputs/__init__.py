@@ -40,8 +40,9 @@ from .jsonl import _SUFFIXES as _jsonl_suffixes
 from .jsonl import manifest_paths, read_jsonl, sniff_jsonl
 from .text import document_from_bytes, html_document, read_html_file, read_text_file, sniff_html, sniff_text
 from .text import _HTML_SUFFIXES as _html_suffixes
+from .text import text_by_name_or_head
 from .warc import _SUFFIXES as _warc_suffixes
-from .warc import read_warc, sniff_warc
+from .warc import read_warc, sniff_warc, warc_head
 
 __all__ = ["ReadOptions", "READERS", "Reader", "RecordError", "FileRef", "iter_documents", "iter_inputs", "read_path",
            "read_one", "reader_for", "finish_document", "is_pending", "may_extract", "located"]
@@ -79,7 +80,7 @@ def may_extract(item: Document | FileRef) -> bool:
     return is_pending(item)
 
 
-def _head(path: Path) -> tuple[bytes, bytes | None]:
+def _head(path: Path | str) -> tuple[bytes, bytes | None]:
     """The first 4 KiB to sniff (gunzipped for gzip), and the whole content when the file is small and plain."""
     try:
         with open(path, "rb", buffering=0) as fh:
@@ -105,20 +106,22 @@ def reader_for(path: Path) -> Reader | None:
 _MARKUP_SUFFIXES = tuple({*_warc_suffixes, *_feed_suffixes, *_jsonl_suffixes, *_html_suffixes})
 
 
-def _reader_of(path: Path, head: bytes) -> Reader | None:
+def _reader_of(path: Path | str, head: bytes) -> Reader | None:
     """The first reader whose sniffer takes the file.
 
-    A plain page (the common case) is decided at once: when the head's first
-    byte past a BOM and white space is neither ``<`` nor ``{`` and the name has
-    no WARC, feed, JSON Lines or HTML suffix, only the WARC sniffer (WARC/ARC
-    head lines) and the text fallback can take it, whatever order the others
-    would be asked in.
+    A plain page (the common case) is decided at once, by its name and head
+    alone (no Path is built for it): when the head's first byte past a BOM and
+    white space is neither ``<`` nor ``{`` and the name has no WARC, feed,
+    JSON Lines or HTML suffix, only the WARC sniffer (WARC/ARC head lines) and
+    the text fallback can take it, whatever order the others would be asked in.
     """
     lead = head.lstrip(b"\xef\xbb\xbf \t\r\n\f\v")[:1]
-    if lead and lead not in b"<{" and not path.name.lower().endswith(_MARKUP_SUFFIXES):
-        if sniff_warc(path, head):
+    name = os.path.basename(path).lower()
+    if lead and lead not in b"<{" and not name.endswith(_MARKUP_SUFFIXES):
+        if warc_head(head):  # what sniff_warc says of a name without a WARC suffix
             return READERS[0]
-        return READERS[-1] if sniff_text(path, head) else None
+        return READERS[-1] if text_by_name_or_head(name, head) else None  # what sniff_text says
+    path = Path(path)
     for reader in READERS:
         if reader[1](path, head):
             return reader
@@ -132,7 +135,11 @@ def read_path(path: Path, options: ReadOptions) -> Iterator[Document | InputErro
     content come from one read (the common crawled page).
     """
     head, whole = _head(path)
-    yield from _read(path, options, _reader_of(path, head), whole)
+    reader = _reader_of(path, head)
+    if reader is None or reader[0] in _ONE_DOCUMENT:
+        yield _one(path, options, reader, whole)
+    else:
+        yield from _records(path, options, reader)
 
 
 #: readers that make one document of a file (or say why it is none)
@@ -143,30 +150,32 @@ def read_one(ref: FileRef) -> Document | InputError | None:
     """The document of a file found unread by :func:`iter_inputs`, or the error that names it and its problem;
     None when its content is a WARC, feed or JSON Lines export after all (a WARC saved as ``.txt``): a file of
     many documents, which the caller streams through :func:`read_path`."""
-    path = Path(ref.path)
-    head, whole = _head(path)
-    reader = _reader_of(path, head)
+    head, whole = _head(ref.path)
+    reader = _reader_of(ref.path, head)
     if reader is not None and reader[0] not in _ONE_DOCUMENT:
         return None
-    (item,) = _read(path, ref.options, reader, whole)  # one document, or one error
+    return _one(ref.path, ref.options, reader, whole)
+
+
+def _one(path: Path | str, options: ReadOptions, reader: Reader | None, whole: bytes | None) -> Document | InputError:
+    """The document of a text or HTML file (*whole* is its content when :func:`_head` read it all), or the error
+    that says why there is none."""
+    name = options.display_name or str(path)
+    if reader is None:
+        return RecordError(f"{name}: skipped (not a format compliance reads: WARC, ARC, RSS, Atom, JSON Lines, "
+                           "HTML, text)", path=name)
+    if whole is not None and len(whole) <= options.max_doc_bytes:
+        if reader[0] == "text":
+            return document_from_bytes(whole, name, "stdin" if options.display_name == "<stdin>" else "text")
+        return html_document(whole, name, options)
+    (item,) = _records(Path(path), options, reader)  # a large file: its reader reads it, bounded
     return item
 
 
-def _read(path: Path, options: ReadOptions, reader: Reader | None,
-          whole: bytes | None) -> Iterator[Document | InputError]:
-    """The documents *reader* makes of the file (errors as items: a reader's failure costs the rest of this file,
-    never the scan); *whole* is the content when :func:`_head` read it all."""
+def _records(path: Path, options: ReadOptions, reader: Reader) -> Iterator[Document | InputError]:
+    """What *reader* makes of the file, a reader's failure as an error item: it costs the rest of this file,
+    never the scan."""
     name = options.display_name or str(path)
-    if reader is None:
-        yield RecordError(f"{name}: skipped (not a format compliance reads: WARC, ARC, RSS, Atom, JSON Lines, "
-                          "HTML, text)", path=name)
-        return
-    if whole is not None and len(whole) <= options.max_doc_bytes and reader[0] in _ONE_DOCUMENT:
-        if reader[0] == "text":
-            yield document_from_bytes(whole, name, "stdin" if options.display_name == "<stdin>" else "text")
-        else:
-            yield html_document(whole, name, options)
-        return
     try:
         yield from reader[2](path, options)
     except RecursionError:
@@ -237,7 +246,8 @@ def _entries(path: Path, seen: set[Path], exclude: set[Path]) -> Iterator[tuple[
 _MANY_SUFFIXES = tuple({*_warc_suffixes, *_feed_suffixes, *_jsonl_suffixes})
 
 
-def _file(path: str, options: ReadOptions, entry: os.DirEntry[str] | None = None) -> Iterator[Document | InputError | FileRef]:
+def _file(path: str, options: ReadOptions,
+          entry: os.DirEntry[str] | None = None) -> Iterator[Document | InputError | FileRef]:
     """One file of the inputs: read now when its name says it holds many documents, else handed on unread."""
     if path.lower().endswith(_MANY_SUFFIXES):
         yield from read_path(Path(path), options)

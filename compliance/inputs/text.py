@@ -12,7 +12,8 @@ from ..models import Document
 from ..reading import decode_text, is_blank, looks_binary, read_bytes
 from ._common import ReadOptions, RecordError, located, pending_html, skip_prolog
 
-__all__ = ["sniff_text", "sniff_html", "read_text_file", "read_html_file", "document_from_bytes", "html_document"]
+__all__ = ["sniff_text", "text_by_name_or_head", "sniff_html", "read_text_file", "read_html_file",
+           "document_from_bytes", "html_document"]
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".html.gz", ".htm.gz", ".xhtml.gz")
 _HTML_TAG = re.compile(rb"<(?:!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE)
@@ -28,7 +29,11 @@ def sniff_html(path: Path, head: bytes) -> bool:
 
 def sniff_text(path: Path, head: bytes) -> bool:
     """The fallback: anything that is not binary."""
-    name = path.name.lower()
+    return text_by_name_or_head(path.name.lower(), head)
+
+
+def text_by_name_or_head(name: str, head: bytes) -> bool:
+    """A text file by its (lower-case) name, or a head that is not binary."""
     return name.endswith((".txt", ".text", ".md", ".txt.gz")) or not head or not looks_binary(head)
 
 

@@ -25,7 +25,7 @@ from ..reading import CHUNK, OversizeError, charset_from_content_type, decode_ht
 from ..signals import capture_kind, rights_headers
 from ._common import ReadOptions, RecordError, located, pending_html, skip_prolog
 
-__all__ = ["sniff_warc", "read_warc"]
+__all__ = ["sniff_warc", "warc_head", "read_warc"]
 
 logging.getLogger("warcio").addHandler(logging.NullHandler())
 logging.getLogger("warcio").propagate = False
@@ -46,9 +46,12 @@ _MAX_RESYNCS = 10_000
 
 def sniff_warc(path: Path, head: bytes) -> bool:
     """A WARC (``WARC/1.x`` first line) or an ARC (``URL IP DATE ...``), after gunzip; or by extension."""
-    if head.startswith(b"WARC/") or _ARC_HEAD.match(head):
-        return True
-    return path.name.lower().endswith(_SUFFIXES)
+    return warc_head(head) or path.name.lower().endswith(_SUFFIXES)
+
+
+def warc_head(head: bytes) -> bool:
+    """Whether a file opens as a WARC (``WARC/1.x`` first line) or an ARC (``URL IP DATE ...``), whatever its name."""
+    return head.startswith(b"WARC/") or bool(_ARC_HEAD.match(head))
 
 
 def _one_line(exc: BaseException) -> str:

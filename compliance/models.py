@@ -57,6 +57,14 @@ class Document:
         """Record the text's SHA-256 when the reader already has it (the file's bytes are the UTF-8 text)."""
         self._sha = (self.text, digest)
 
+    def drop_text(self) -> None:
+        """Forget the text, keeping its SHA-256 and its size (``meta["bytes"]``): what a scan worker sends back of
+        a page without findings, of which the registry keeps only its hashes (no need to copy the page)."""
+        sha = self.sha256
+        self.meta.setdefault("bytes", len(self.text.encode("utf-8", "surrogatepass")))
+        self.text = ""
+        self._sha = (self.text, sha)
+
     @property
     def host(self) -> str | None:
         from urllib.parse import urlsplit

@@ -101,8 +101,8 @@ class _Worker:
 
         parent_end, child_end = ctx.Pipe(duplex=True)
         inherited = [w.conn for w in others] + [parent_end]  # closed in the child: EOF means the parent is gone
-        self.process = ctx.Process(target=_worker_main, args=(child_end, db_path, inherited, pool.init, pool.run_batch),
-                                   daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child_end, db_path, inherited, pool.init, pool.run_batch,
+                                                              pool.thin), daemon=True)
         # no signal handler of the parent may run in the child before _worker_main resets them
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         # the parent's objects frozen out of the collector's sight in the child: a worker's collections would
@@ -173,11 +173,20 @@ def _made_here(item: Item) -> bool:
     return not isinstance(item, Document) or is_pending(item)
 
 
-def _slim(made_here: list[bool], outcomes: list[Outcome]) -> list[Outcome]:
+def _slim(made_here: list[bool], outcomes: list[Outcome], thin: bool = False) -> list[Outcome]:
     """Outcomes as a worker sends them back: a document the parent already holds unchanged is left out
-    (its text crossed the pipe once); a document the worker read or extracted comes back whole."""
-    return [(kind, None, f, s) if kind in ("done", "skip") and not made else (kind, item, f, s)
-            for made, (kind, item, f, s) in zip(made_here, outcomes)]
+    (its text crossed the pipe once); a document the worker read or extracted comes back whole, or with
+    *thin*, without its text when it has no findings and no URL (nothing but its hashes is stored: see
+    :meth:`Document.drop_text`).  Replies stay small enough for the pipe's buffer: the worker goes on with
+    its next batch at once instead of waiting for the parent to read a page-laden reply."""
+    out = []
+    for made, (kind, item, f, s) in zip(made_here, outcomes):
+        if kind in ("done", "skip") and not made:
+            item = None
+        elif thin and made and kind in ("done", "skip") and not f and not item.url:
+            item.drop_text()
+        out.append((kind, item, f, s))
+    return out
 
 
 def _fatten(docs: list[Item], outcomes: list[Outcome]) -> list[Outcome]:
@@ -186,7 +195,7 @@ def _fatten(docs: list[Item], outcomes: list[Outcome]) -> list[Outcome]:
 
 
 def _worker_main(conn: Any, db_path: str, inherited: list[Any], init: Callable[[str], None],
-                 run_batch: Callable[[list[Item]], list[Outcome]]) -> None:
+                 run_batch: Callable[[list[Item]], list[Outcome]], thin: bool) -> None:
     """A worker's life: batches in from the pipe, outcomes out, until told to stop or the pipe closes.
 
     Never raises and never prints: an exception from the batch function goes
@@ -219,7 +228,7 @@ def _worker_main(conn: Any, db_path: str, inherited: list[Any], init: Callable[[
                 if failed is not None:
                     raise failed
                 made_here = [_made_here(d) for d in docs]
-                reply: tuple[str, Any] = ("ok", _slim(made_here, run_batch(docs)))
+                reply: tuple[str, Any] = ("ok", _slim(made_here, run_batch(docs), thin))
             except Exception as exc:
                 reply = ("raise", exc)
             try:
@@ -253,8 +262,8 @@ class WorkerPool:
 
     def __init__(self, workers: int, db_path: str, run_batch: Callable[[list[Item]], list[Outcome]],
                  init: Callable[[str], None], doc_error: Callable[[Item, str], Any],
-                 warm_extractor: bool = True) -> None:
-        self.run_batch, self.init, self.doc_error = run_batch, init, doc_error
+                 warm_extractor: bool = True, thin: bool = False) -> None:
+        self.run_batch, self.init, self.doc_error, self.thin = run_batch, init, doc_error, thin
         import multiprocessing
 
         self.workers = workers

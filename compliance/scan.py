@@ -77,6 +77,9 @@ class ScanOptions:
     #: the first batches are smaller (16, 32, ... documents), so that the first findings come soon
     batch_docs: int = 256
     batch_bytes: int = 2 << 20
+    #: False when on_document does not read the documents' text (the scan command): a worker then sends back a
+    #: page it read that has no findings without its text, only its hashes and size (what the registry keeps)
+    document_text: bool = True
 
 
 @dataclass
@@ -487,6 +490,8 @@ class ScanCallbacks:
 
     on_finding: Callable[[Finding], None] | None = None
     on_error: Callable[[InputError], None] | None = None
+    #: each document and its number of findings (without its text when ScanOptions.document_text is False and a
+    #: worker read it and found nothing in it)
     on_document: Callable[[Document, int], None] | None = None
     on_progress: Callable[[ScanSummary], None] | None = None
 
@@ -608,7 +613,8 @@ class _ScanRun:
                 if self.summary.workers > 1:
                     from . import attribution  # noqa: F401 - imported once before fork, not by every worker
                 self.pool = WorkerPool(self.summary.workers, str(self.registry.path), _scan_batch, _worker_init,
-                                       _doc_error, warm_extractor=any(may_extract(d) for d in self.batch))
+                                       _doc_error, warm_extractor=any(may_extract(d) for d in self.batch),
+                                       thin=not self.options.document_text)
             self.in_flight.append((self.batch, self.pool.submit(self.batch)))
             self.batch, self.batch_bytes = [], 0
         while self.in_flight and (len(self.in_flight) >= self.window or self.pool.ready(self.in_flight[0][1])):

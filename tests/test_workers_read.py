@@ -10,7 +10,7 @@ import shutil
 import sqlite3
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -63,7 +63,8 @@ def _copy_registry(db: Path, copy: Path) -> Path:
     return copy
 
 
-def _scan(db: Path, items: Iterable, workers: int, **options) -> tuple[list[dict], list[str], object]:
+def _scan(db: Path, items: Iterable, workers: int, on_document: Callable | None = None,
+          **options) -> tuple[list[dict], list[str], object]:
     """run_scan on a copy of the registry: the findings (as printed), the errors, the summary."""
     from compliance.registry import Registry
     from compliance.rules import load_rules
@@ -75,7 +76,8 @@ def _scan(db: Path, items: Iterable, workers: int, **options) -> tuple[list[dict
     with Registry(copy, create=False) as registry:
         summary = run_scan(registry, load_rules(RULES), items, inputs=["crawl"],
                            options=ScanOptions(workers=workers, **options),
-                           on_finding=lambda f: found.append(f.to_dict()), on_error=lambda e: errors.append(str(e)))
+                           on_finding=lambda f: found.append(f.to_dict()), on_error=lambda e: errors.append(str(e)),
+                           on_document=on_document)
     summary.db = copy  # type: ignore[attr-defined]
     return found, errors, summary
 
@@ -190,6 +192,26 @@ def test_a_worker_that_dies_on_a_file_costs_that_file_only(crawl, db, monkeypatc
     assert errors == [f"{victim}: a worker process died reading this document (crash or out of memory); skipped"]
     assert found == [f for f in before if f["document"]["path"] != str(victim)]
     assert summary.documents == len(pages) - 1
+
+
+def test_pages_without_findings_come_back_without_their_text_only_when_the_caller_says_so(crawl, db):
+    """With document_text=False (the scan command) a worker sends back a page it read and found nothing in
+    without its text: the parent gets its hashes and size, stores the same 'scanned' markers and the same
+    findings; by default every document reaches on_document whole."""
+    folder, pages = crawl
+    markers = "SELECT document_sha256, raw_sha256, findings FROM scanned ORDER BY 1"
+    seen: dict[bool, list[tuple[str, str, int]]] = {True: [], False: []}
+    runs = {}
+    for whole in (True, False):
+        runs[whole] = _scan(db, iter_inputs([str(folder)], ReadOptions(defer_extraction=True)), 2,
+                            on_document=lambda d, n, w=whole: seen[w].append((d.text, d.sha256, n)),
+                            batch_docs=4, document_text=whole)
+    assert runs[False][0] == runs[True][0] and runs[False][2].bytes == runs[True][2].bytes
+    assert [sha for _, sha, _ in seen[False]] == [sha for _, sha, _ in seen[True]]
+    assert all(text for text, _, _ in seen[True])
+    assert [bool(text) for text, _, n in seen[False]] == [n > 0 for _, _, n in seen[False]]
+    stored = [sqlite3.connect(runs[w][2].db).execute(markers).fetchall() for w in (True, False)]
+    assert stored[0] == stored[1] and len(stored[0]) == len(pages)
 
 
 def test_findings_and_errors_are_the_same_with_one_and_two_workers(cli_run, db, tmp_path):

@@ -188,8 +188,9 @@ def _scan_local(state: State, paths: tuple[str, ...], fmt: str | None, rescan: b
     read = ReadOptions(max_doc_bytes=max_doc_bytes, defer_extraction=True)
     try:
         summary = run_scan(registry, rules, iter_inputs(list(paths), read), inputs=list(paths),
-                           options=ScanOptions(rescan=rescan, workers=workers), on_finding=on_finding,
-                           on_error=on_error, on_document=on_document, on_progress=progress.update)
+                           options=ScanOptions(rescan=rescan, workers=workers, document_text=False),
+                           on_finding=on_finding, on_error=on_error, on_document=on_document,
+                           on_progress=progress.update)
     finally:
         progress.clear()
     problems.fail_if_nothing("scanned")

@@ -9,14 +9,37 @@ from __future__ import annotations
 
 import re
 
+from .guard import guarded
 from .lines import _split_marker_groups
-from .patterns import (_ABBREV, _ARR, _CORP_SUFFIX, _FUNCTION_WORDS, _HOLDER_END, _LICENSE_STATEMENT, _MARK,
-                       _NAV_SEPARATOR, _NOT_HOLDER_WORDS, _RESTRICT, _YEAR_RE, _YEARS, LANG)
+from .patterns import (
+    _ABBREV,
+    _ARR,
+    _CORP_SUFFIX,
+    _FUNCTION_WORDS,
+    _HOLDER_END,
+    _LICENSE_STATEMENT,
+    _MARK,
+    _NAV_SEPARATOR,
+    _NOT_HOLDER_WORDS,
+    _RESTRICT,
+    _YEAR_RE,
+    _YEARS,
+    LANG,
+)
 from .years import expand_years
 
 # years at the start of a holder, with the suffix some languages write after a year ("2024年")
-_LEAD_YEARS = re.compile(rf"{_YEARS.pattern}(?:\s*(?:{LANG.year_suffixes}))?", re.IGNORECASE)
+_LEAD_YEARS = guarded(rf"{_YEARS.pattern}(?:\s*(?:{LANG.year_suffixes}))?", re.IGNORECASE)
 
+
+
+# Compiled once: clean_holder runs for every notice of every registered work.
+_SPACES = re.compile(r"\s+")
+_JOINED_SENTENCES = re.compile(r"(?<=[a-z]{2})\.(?=[A-Z][a-z]{2})")
+_LEAD_MARK = re.compile(rf"^(?:{_MARK.pattern})\s*", re.IGNORECASE)
+_LEAD_CONNECTIVE = re.compile(r"^(?:by|of|owned\s+by|the\s+copyright\s+(?:holder|owner)s?|held\s+by)\s+", re.IGNORECASE)
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?»”)])")
+_DOTS = re.compile(r"\.{2,}")
 
 def _era_year(s: str) -> tuple[re.Match[str] | None, int | None]:
     """A year of another era at the start of *s* ("© 2567 บริษัท ..." is 2024): the match and the common-era year."""
@@ -68,19 +91,18 @@ def clean_holder(raw: str, *, strict: bool = False) -> str | None:
     the holder must look like a name, not like prose.
     """
     s = raw.replace("\u00a0", " ")
-    s = re.sub(r"\s+", " ", s)
+    s = _SPACES.sub(" ", s)
     # "Cable News Network.Turner Broadcasting": two elements joined without a space are two sentences
-    s = re.sub(r"(?<=[a-z]{2})\.(?=[A-Z][a-z]{2})", ". ", s)
+    s = _JOINED_SENTENCES.sub(". ", s)
     # leading markers, years and connectives: "© Copyright 2010 - 2015. The Daily Caller"
     for _ in range(4):
         before = s
         s = s.lstrip(" .,;:-–—|·•*：，、。")
-        s = re.sub(rf"^(?:{_MARK.pattern})\s*", "", s, flags=re.IGNORECASE)
+        s = _LEAD_MARK.sub("", s)
         m = _LEAD_YEARS.match(s) or _era_year(s)[0]
         if m:
             s = s[m.end():]
-        s = re.sub(r"^(?:by|of|owned\s+by|the\s+copyright\s+(?:holder|owner)s?|held\s+by)\s+", "", s,
-                   flags=re.IGNORECASE)
+        s = _LEAD_CONNECTIVE.sub("", s)
         if s == before:
             break
     s = s.strip()
@@ -106,8 +128,8 @@ def clean_holder(raw: str, *, strict: bool = False) -> str | None:
                                                         or re.match(r"(?:All|Some|The|This|A|An)\b", nxt)):
             s = s[: cm.start()]
             break
-    s = re.sub(r"\s+([.,;:!?»”)])", r"\1", s)
-    s = re.sub(r"\.{2,}", ".", s)
+    s = _SPACE_BEFORE_PUNCT.sub(r"\1", s)
+    s = _DOTS.sub(".", s)
     # a sentence end that is not an abbreviation's dot ("Cable News Network. Turner ..."),
     # and a company suffix that is not followed by another ("Ltd, Media Centre", "LLC. IGN")
     toks = [t for t in s.split(" ") if t]
@@ -188,7 +210,7 @@ def _strip_lead(s: str) -> tuple[str, list[int]]:
     for _ in range(5):
         before = s
         s = s.lstrip(" .,;:-–—|·•*：，、。")
-        s = re.sub(rf"^(?:{_MARK.pattern})\s*", "", s, flags=re.IGNORECASE)
+        s = _LEAD_MARK.sub("", s)
         m = _LEAD_YEARS.match(s)
         era, era_year = _era_year(s) if not m else (None, None)
         if era:
@@ -197,8 +219,7 @@ def _strip_lead(s: str) -> tuple[str, list[int]]:
         elif m:
             years = years or expand_years(m.group(0))
             s = s[m.end():]
-        s = re.sub(r"^(?:by|of|owned\s+by|the\s+copyright\s+(?:holder|owner)s?|held\s+by)\s+", "", s,
-                   flags=re.IGNORECASE)
+        s = _LEAD_CONNECTIVE.sub("", s)
         if s == before:
             break
     return s, years

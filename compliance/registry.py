@@ -18,6 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+from urllib.parse import urlsplit
 
 import numpy as np
 import sqlite_utils
@@ -206,6 +207,14 @@ def body_tokens(text: str, body_start: int, body_end: int) -> Tokens:
     return Tokens(t.text, t.hashes[keep], t.starts[keep], t.ends[keep], t.sentence[keep], t.numeric[keep])
 
 
+_INSERT_WORK = """INSERT INTO works(num, id, publisher_id, title, url, published, author, text, body_start, body_end,
+                  sha256, simhash, source_path, source_format, raw_sha256, registered_at, notice_id)
+                  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"""
+_INSERT_NOTICE = """INSERT INTO notices(id, publisher_id, work_num, text, holder, years, all_rights_reserved, restriction,
+                    contact_email, license, source, start, end) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"""
+_INSERT_FINGERPRINTS = "INSERT OR REPLACE INTO fingerprints(work_num, scheme, hashes, positions, windows) VALUES (?,?,?,?,?)"
+
+
 class _Database(sqlite_utils.Database):
     """sqlite-utils with write transactions that take the write lock up front (``BEGIN IMMEDIATE``).
 
@@ -391,26 +400,46 @@ class Registry:
             yield from self._register_batch(batch, settings)
 
     def _register_batch(self, batch: list[WorkRecord], settings: MatcherSettings) -> list[RegisterOutcome]:
+        """One transaction: what is known is asked once for the batch, new works go in with executemany.
+
+        A record whose id or content is already registered (or met earlier in this batch) takes the
+        row-by-row path, after the rows gathered so far are written.
+        """
         out: list[RegisterOutcome] = []
         prepared = []
         for rec in batch:
             if rec.prepared is None or rec.prepared[0] != settings.fingerprint_key():
                 prepare_record(rec, settings)
             prepared.append((rec, *rec.prepared[1:]))
-        ex = self.db.conn.execute  # the plain connection: this loop runs 100,000 times
+        conn = self.db.conn  # the plain connection: this loop runs 100,000 times
+        ex = conn.execute
         now = now_utc()
         key = settings.fingerprint_key()
         with self.db.atomic():
-            changed = False
+            by_id = self._known_rows("id", [r.id for r, *_ in prepared])
+            by_sha = self._known_rows("sha256", [p[4] for p in prepared])
+            next_num = int(ex("SELECT coalesce(max(num), 0) + 1 FROM works").fetchone()[0])
+            next_notice = int(ex("SELECT coalesce(max(id), 0) + 1 FROM notices").fetchone()[0])
+            pids: dict[tuple[Any, ...], int] = {}
+            rows: dict[str, list[list[Any]]] = {"works": [], "notices": [], "fingerprints": []}
+
+            def flush() -> None:
+                if rows["works"]:
+                    conn.executemany(_INSERT_WORK, rows["works"])
+                if rows["notices"]:
+                    conn.executemany(_INSERT_NOTICE, rows["notices"])
+                if rows["fingerprints"]:
+                    conn.executemany(_INSERT_FINGERPRINTS, rows["fingerprints"])
+                for v in rows.values():
+                    v.clear()
+
             for rec, body_end, fp, doc_simhash, sha in prepared:
-                existing = ex("SELECT num, sha256 FROM works WHERE id = ?", [rec.id]).fetchone()
+                existing = by_id.get(rec.id)
                 if existing and existing[1] == sha:
                     out.append(RegisterOutcome(rec.id, "unchanged", rec.publisher))
                     continue
-                dup = ex("SELECT id FROM works WHERE sha256 = ? AND id != ?", [sha, rec.id]).fetchone()
-                note = f"same text as {dup[0]}, registered again under this id" if dup and not existing else ""
-                from urllib.parse import urlsplit
-
+                dup = next((i for i, _n, _s in by_sha.get(sha, ()) if i != rec.id), None)
+                note = f"same text as {dup}, registered again under this id" if dup and not existing else ""
                 host = None
                 if rec.url:
                     try:
@@ -418,17 +447,20 @@ class Registry:
                     except ValueError:
                         host = None
                 main_notice = next((n for n in rec.notices if n.holder or n.contact_email), None)
-                pid = self.publisher_id(
-                    rec.publisher,
-                    holder=rec.holder or (main_notice.holder if main_notice else None),
-                    email=rec.contact_email or next((n.contact_email for n in rec.notices if n.contact_email), None),
-                    domains=[host] if host else [],
-                )
+                who = (rec.publisher, rec.holder or (main_notice.holder if main_notice else None),
+                       rec.contact_email or next((n.contact_email for n in rec.notices if n.contact_email), None),
+                       host)
+                pid = pids.get(who)
+                if pid is None:  # the same publisher facts again change nothing: asked once a batch
+                    pid = pids[who] = self.publisher_id(who[0], holder=who[1], email=who[2],
+                                                        domains=[host] if host else [])
                 values = [rec.id, pid, rec.title, rec.url, rec.published, rec.author, rec.text,
                           rec.body_start, body_end, sha, doc_simhash, rec.source_path, rec.source_format,
                           rec.raw_sha256, now]
                 if existing:
+                    flush()
                     num = int(existing[0])
+                    by_sha[existing[1]] = [e for e in by_sha.get(existing[1], ()) if e[0] != rec.id]
                     ex(
                         """UPDATE works SET id=?, publisher_id=?, title=?, url=?, published=?, author=?, text=?,
                            body_start=?, body_end=?, sha256=?, simhash=?, source_path=?, source_format=?,
@@ -436,31 +468,44 @@ class Registry:
                     ex("DELETE FROM notices WHERE work_num = ?", [num])
                     status = "updated"
                 else:
-                    cur = ex(
-                        """INSERT INTO works(id, publisher_id, title, url, published, author, text, body_start,
-                           body_end, sha256, simhash, source_path, source_format, raw_sha256, registered_at)
-                           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", values)
-                    num = int(cur.lastrowid)
+                    num = next_num
+                    next_num += 1
                     status = "added"
                 notice_id = None
-                for n in rec.notices:  # noqa: B007 - each row's id is needed for the main notice
-                    cur = ex(
-                        """INSERT INTO notices(publisher_id, work_num, text, holder, years, all_rights_reserved,
-                           restriction, contact_email, license, source, start, end) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
-                        [pid, num, n.text, n.holder, json.dumps(n.years), int(n.all_rights_reserved), n.restriction,
-                         n.contact_email, n.license, n.source, n.start, n.end])
+                for n in rec.notices:
+                    rows["notices"].append([next_notice, pid, num, n.text, n.holder, json.dumps(n.years),
+                                            int(n.all_rights_reserved), n.restriction, n.contact_email, n.license,
+                                            n.source, n.start, n.end])
                     if notice_id is None and (n.holder or n.all_rights_reserved or n.license):
-                        notice_id = int(cur.lastrowid)
-                if notice_id is not None or existing:
+                        notice_id = next_notice
+                    next_notice += 1
+                if existing:
                     ex("UPDATE works SET notice_id = ? WHERE num = ?", [notice_id, num])
-                ex(
-                    "INSERT OR REPLACE INTO fingerprints(work_num, scheme, hashes, positions, windows) VALUES (?,?,?,?,?)",
-                    [num, key, *fp])
-                changed = True
+                else:
+                    rows["works"].append([num, *values, notice_id])
+                rows["fingerprints"].append([num, key, *fp])
+                by_id[rec.id] = (num, sha)
+                by_sha.setdefault(sha, []).append((rec.id, num, sha))
                 out.append(RegisterOutcome(rec.id, status, rec.publisher, note))
-            if changed:
+            flush()
+            if out and any(o.status != "unchanged" for o in out):
                 self._bump()
         return out
+
+    def _known_rows(self, column: str, values: list[str]) -> dict[str, Any]:
+        """Registered works by id (``{id: (num, sha256)}``) or by content (``{sha256: [(id, num, sha256)]}``)."""
+        found: dict[str, Any] = {}
+        uniq = list(dict.fromkeys(values))
+        for i in range(0, len(uniq), 500):
+            part = uniq[i:i + 500]
+            sql = (f"SELECT id, num, sha256 FROM works WHERE {column} IN ({','.join('?' * len(part))}) "
+                   "ORDER BY num")
+            for wid, num, sha in self.db.conn.execute(sql, part):
+                if column == "id":
+                    found[wid] = (num, sha)
+                else:
+                    found.setdefault(sha, []).append((wid, num, sha))
+        return found
 
     def works(self, publisher: str | None = None) -> list[dict[str, Any]]:
         sql = """SELECT w.id, p.name, w.title, w.url, w.published, w.author, w.sha256,

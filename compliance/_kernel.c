@@ -1726,6 +1726,93 @@ done:
     return res;
 }
 
+/* ------------------------------------------------------------------ registration: a batch's fingerprints
+ *
+ * fingerprints(hashes, bounds, k, w, kmult): for each record i, whose tokens are
+ * hashes[bounds[i]:bounds[i+1]], its winnowed k-grams as compliance.registry.prepare_records
+ * selects them (the rightmost minimum of every window of w k-grams inside the record; a record
+ * with at most w k-grams keeps its rightmost minimum), as (k-gram hashes <u8 bytes, positions
+ * relative to the record <i4 bytes, body simhash of its word bigrams); None for a record of
+ * fewer than two tokens.  The bytes are the stored blobs (little-endian machines only, like
+ * the numpy code it replaces).
+ */
+static PyObject *k_fingerprints(PyObject *self, PyObject *args) {
+    PyObject *ho, *bo, *ko;
+    int k, w;
+    if (!PyArg_ParseTuple(args, "OOiiO", &ho, &bo, &k, &w, &ko)) return NULL;
+    bufs_t b = {0};
+    PyObject *res = NULL;
+    uint64_t *kg = NULL;
+    int32_t *pos = NULL;
+    uint64_t *sel = NULL;
+    Py_ssize_t n, nb, nk;
+    const uint64_t *h, *kmult;
+    const int64_t *bounds;
+    if (!(h = get_buf(&b, ho, 8, &n, "hashes")) || !(bounds = get_buf(&b, bo, 8, &nb, "bounds")) ||
+        !(kmult = get_buf(&b, ko, 8, &nk, "kmult")))
+        goto done;
+    if (nb < 1 || k < 1 || w < 1 || nk < k || nk < 2) {
+        PyErr_SetString(PyExc_ValueError, "fingerprints: bad arguments");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i + 1 < nb; i++)
+        if (bounds[i] < 0 || bounds[i] > bounds[i + 1] || bounds[i + 1] > n) {
+            PyErr_SetString(PyExc_ValueError, "fingerprints: bounds out of order");
+            goto done;
+        }
+    kg = malloc(sizeof(uint64_t) * (size_t)(n + 1));
+    pos = malloc(sizeof(int32_t) * (size_t)(n + 1));
+    sel = malloc(sizeof(uint64_t) * (size_t)(n + 1));
+    if (!kg || !pos || !sel) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (!(res = PyList_New(nb - 1))) goto done;
+    for (Py_ssize_t i = 0; i + 1 < nb; i++) {
+        Py_ssize_t a = bounds[i], m = bounds[i + 1] - a, kn = m - k + 1, np_ = 0;
+        if (m < 2) {
+            Py_INCREF(Py_None);
+            PyList_SET_ITEM(res, i, Py_None);
+            continue;
+        }
+        if (kn > 0) {
+            kgrams(h + a, m, k, kmult, kg);
+            if (kn <= w) {
+                Py_ssize_t best = 0;
+                for (Py_ssize_t j = 1; j < kn; j++)
+                    if (kg[j] <= kg[best]) best = j;
+                pos[np_++] = (int32_t)best;
+            } else {
+                Py_ssize_t last = -1;
+                for (Py_ssize_t s0 = 0; s0 + w <= kn; s0++) {
+                    Py_ssize_t best = s0;
+                    for (Py_ssize_t j = s0 + 1; j < s0 + w; j++)
+                        if (kg[j] <= kg[best]) best = j;
+                    if (best != last) { /* windows move right: a new pick is never left of the last one */
+                        pos[np_++] = (int32_t)best;
+                        last = best;
+                    }
+                }
+            }
+        }
+        for (Py_ssize_t j = 0; j < np_; j++) sel[j] = kg[pos[j]];
+        PyObject *t = Py_BuildValue("(NNK)", PyBytes_FromStringAndSize((const char *)sel, np_ * 8),
+                                    PyBytes_FromStringAndSize((const char *)pos, np_ * 4),
+                                    (unsigned long long)window_simhash(h, a, a + m - 1, kmult));
+        if (!t) {
+            Py_CLEAR(res);
+            goto done;
+        }
+        PyList_SET_ITEM(res, i, t);
+    }
+done:
+    free(kg);
+    free(pos);
+    free(sel);
+    bufs_release(&b);
+    return res;
+}
+
 /* ------------------------------------------------------------------ evidence: what other works hold
  *
  * WorkHits(kgrams, work, config) looks every k-gram of one registered work up
@@ -2114,6 +2201,7 @@ static PyMethodDef methods[] = {
     {"screen", k_screen, METH_VARARGS, "screen(texts, fold, expand, mult, astral, config) -> candidate lists"},
     {"counts", k_counts, METH_VARARGS, "counts(work_hashes, doc_hashes, quoted, elsewhere) -> (quoted, matched unquoted)"},
     {"windows", k_windows, METH_VARARGS, "windows(hashes, sentence, window_words, kmult, hard) -> (first, last, value)"},
+    {"fingerprints", k_fingerprints, METH_VARARGS, "fingerprints(hashes, bounds, k, w, kmult) -> per record (kgrams, positions, simhash) or None"},
     {"align", k_align, METH_VARARGS, "align(doc: Side, work: Side, settings) -> merged candidates"},
     {NULL, NULL, 0, NULL},
 };

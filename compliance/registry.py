@@ -129,7 +129,8 @@ def prepare_records(recs: list["WorkRecord"], settings: MatcherSettings) -> list
     """
     if len(recs) < 4:
         return [prepare_record(r, settings) for r in recs]
-    from .fingerprint import _BITS, kgram_hashes, simhash_window_arrays
+    from . import _kernel
+    from .fingerprint import _K_MULT, simhash_window_arrays
 
     k, w = settings.k, settings.w
     bases, pos = [], 0
@@ -145,56 +146,26 @@ def prepare_records(recs: list["WorkRecord"], settings: MatcherSettings) -> list
     toks = Tokens(allt.text, allt.hashes[keep], allt.starts[keep], allt.ends[keep], allt.sentence[keep],
                   allt.numeric[keep])
     rec_of = rec_of[keep]
-    n = len(toks)
     first = np.searchsorted(rec_of, np.arange(len(recs) + 1))  # token range of each record
     counts = np.diff(first)
-    # k-grams inside one record; robust winnowing over windows inside one record
-    kh = kgram_hashes(toks.hashes, k)
-    valid = np.zeros(kh.shape[0], dtype=bool)
-    if kh.shape[0]:
-        valid = rec_of[: kh.shape[0]] == rec_of[np.minimum(np.arange(kh.shape[0]) + k - 1, n - 1)]
-    selected = np.zeros(kh.shape[0], dtype=bool)
-    if kh.shape[0] >= w:
-        win = np.lib.stride_tricks.sliding_window_view(kh, w)
-        starts = np.arange(win.shape[0])
-        inside = valid[starts] & valid[starts + w - 1] & (rec_of[starts] == rec_of[starts + w - 1])
-        pick = (w - 1) - np.argmin(win[:, ::-1], axis=1)
-        selected[(starts + pick)[inside]] = True
-    # passage windows (never across records) and each record's whole-body simhash
+    # winnowed k-grams and body simhash of each record, in one compiled pass (never across records)
+    fps = _kernel.fingerprints(np.ascontiguousarray(toks.hashes, dtype=np.uint64), first.astype(np.int64), k, w, _K_MULT)
+    # passage windows (never across records)
     wf, wl, wv = simhash_window_arrays(toks, settings.window_words,
                                        first[1:-1][counts[1:] > 0] if len(recs) > 1 else None)
     win_bounds = np.searchsorted(wf, first)  # the windows of record i: win_bounds[i] .. win_bounds[i + 1]
-    feats_bits: np.ndarray | None = None
-    from .fingerprint import bigram_features
-
-    feats = bigram_features(toks.hashes) if n >= 2 else None
-    if feats is not None:  # one row of 64 bits per bigram; a record's body sums its rows
-        feats_bits = np.unpackbits(feats.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
     key = settings.fingerprint_key()
     for i, r in enumerate(recs):
-        a, b = int(first[i]), int(first[i + 1])
-        m = b - a
-        if m < 2 or feats_bits is None:
+        if fps[i] is None:
             prepare_record(r, settings)  # tiny bodies: the simple path
             continue
-        kn = m - k + 1
-        if kn <= 0:
-            pos_r = np.zeros(0, dtype=np.int64)
-        elif kn <= w:
-            seg = kh[a : a + kn]
-            pos_r = np.array([kn - 1 - int(np.argmin(seg[::-1]))], dtype=np.int64)
-        else:
-            pos_r = np.flatnonzero(selected[a : a + kn])
-        hashes = kh[a + pos_r] if pos_r.shape[0] else np.zeros(0, dtype=np.uint64)
-        cnt = feats_bits[a : b - 1].sum(axis=0, dtype=np.int32)  # bigrams a..b-2
-        on = cnt * 2 > (m - 1)
-        doc_simhash = to_hex(int(np.sum(_BITS[on], dtype=np.uint64)))
+        hashes, positions, body_simhash = fps[i]
+        a = int(first[i])
         wa, wb = int(win_bounds[i]), int(win_bounds[i + 1])
         wins = np.zeros(wb - wa, dtype=_WINDOW_DTYPE)
         wins["first"], wins["last"], wins["value"] = wf[wa:wb] - a, wl[wa:wb] - a, wv[wa:wb]
-        packed = (hashes.astype("<u8").tobytes(), pos_r.astype("<i4").tobytes(), wins.tobytes())
         body_end = r.body_end if r.body_end is not None else len(r.text)
-        r.prepared = (key, body_end, packed, doc_simhash, sha256_text(r.text))
+        r.prepared = (key, body_end, (hashes, positions, wins.tobytes()), to_hex(body_simhash), sha256_text(r.text))
     return recs
 
 

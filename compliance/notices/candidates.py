@@ -46,7 +46,8 @@ from .years import expand_years
 
 # Lower-case literals one of which every _CANDIDATE match contains: a cheap
 # str.find screen, so that only lines near them meet the regular expression.
-_ANCHORS = tuple(dict.fromkeys(("©", "ⓒ", "(c)", "(с)", "copyright", "copr.", "creative commons", *LANG.anchors)))
+_MARKS = ("©", "ⓒ", "(c)", "(с)", "copyright", "copr.")
+_ANCHORS = tuple(dict.fromkeys((*_MARKS, "creative commons", *LANG.anchors)))
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +66,9 @@ def _anchor_automaton() -> "ahocorasick.Automaton":
 # spaces.  Searching further (a whole 3,000-character paragraph for each "reserved" in it) only cost time.
 _REACH_BEFORE = 64
 _REACH_AFTER = 160
+# A marker starts its match (the marker alternatives of _CANDIDATE are the markers themselves; a phrase
+# holding one, "版权归©…所有", starts at its own anchor, whose window covers it).
+_REACH_BEFORE_OF = tuple(0 if kw in _MARKS else _REACH_BEFORE for kw in _ANCHORS)
 
 
 def _candidates(text: str) -> "Iterator[re.Match[str]]":
@@ -88,7 +92,7 @@ def _candidates(text: str) -> "Iterator[re.Match[str]]":
             free = i + len(kw)
             # the line around the anchor, but no further than a match can reach from it: searching a whole
             # 3,000-character paragraph for each "reserved" in it cost ~1 µs a character
-            a = max(text.rfind("\n", 0, max(0, i - 30)) + 1, i - _REACH_BEFORE)
+            a = max(text.rfind("\n", 0, max(0, i - 30)) + 1, i - _REACH_BEFORE_OF[k])
             b = text.find("\n", i + len(kw) + 30)
             b = min(len(text) if b < 0 else b, i + len(kw) + _REACH_AFTER)
             ranges.append((a, b))

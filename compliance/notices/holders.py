@@ -8,6 +8,7 @@ credit rather than a site's notice.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .guard import guarded
 from .lines import _split_marker_groups
@@ -226,7 +227,21 @@ def _strip_lead(s: str) -> tuple[str, list[int]]:
 
 
 def _holder_and_years(seg: str, strict: bool = False) -> tuple[str | None, list[int]]:
-    """Years before the holder ("© 2019 Foo") or right after it ("© Foo Ltd 2015", "Foo, 2019")."""
+    """Years before the holder ("© 2019 Foo") or right after it ("© Foo Ltd 2015", "Foo, 2019").
+
+    A publisher's works repeat one footer: the answer for a segment is kept (a fresh list each call).
+    """
+    holder, years = _holder_and_years_of(seg, strict)
+    return holder, list(years)
+
+
+@lru_cache(maxsize=4096)
+def _holder_and_years_of(seg: str, strict: bool) -> tuple[str | None, tuple[int, ...]]:
+    holder, years = _read_holder_and_years(seg, strict)
+    return holder, tuple(years)
+
+
+def _read_holder_and_years(seg: str, strict: bool) -> tuple[str | None, list[int]]:
     rest, years = _strip_lead(_cut_statement(seg))
     holder = clean_holder(rest, strict=strict)
     if holder is None and not rest.strip():

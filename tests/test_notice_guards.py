@@ -102,3 +102,24 @@ def test_first_chars_follow_the_syntax() -> None:
     assert first_chars(r"\w+") is None  # a category other than \s
     p = guarded(r"\]x|\^y|\\z|a-b|[\u4e00-\u9fff]?ICP")
     assert [m.group() for m in p.finditer("-b ]x ^y \\z 中ICP a-b")] == ["]x", "^y", "\\z", "中ICP", "a-b"]
+
+
+@FAST
+@given(TEXTS)
+def test_the_compiled_anchor_pass_finds_every_occurrence(text: str) -> None:
+    """Every occurrence of every anchor, overlapping ones too, in order of start: what str.find finds."""
+    low = text.lower()
+    want = sorted((i, k) for k, kw in enumerate(candidates._ANCHORS)
+                  for i in range(len(low)) if low.startswith(kw, i))
+    assert [(i, k) for k, i in candidates._anchor_finder().find(low)] == want
+
+
+def test_anchors_in_every_storage_width() -> None:
+    from compliance import _kernel
+
+    finder = _kernel.Anchors(["ab", "b", "版权", "\U0001f600x"])
+    for pad in ("", "é", "—", "\U0001f4a9"):  # 1-, 2- and 4-byte strings
+        text = pad + "abab 版权 \U0001f600x"
+        got = finder.find(text)
+        p = len(pad)
+        assert got == [(0, p), (1, p + 1), (0, p + 2), (1, p + 3), (2, p + 5), (3, p + 8)], (pad, got)

@@ -12,8 +12,7 @@ import re
 from functools import lru_cache
 from typing import Iterator
 
-import ahocorasick
-
+from .. import _kernel
 from .contacts import _attach_contacts
 from .guard import guarded
 from .holders import _holder_and_years, _is_abbrev, _looks_like_a_person, _markerless_holder, clean_holder
@@ -51,13 +50,9 @@ _ANCHORS = tuple(dict.fromkeys((*_MARKS, "creative commons", *LANG.anchors)))
 
 
 @lru_cache(maxsize=1)
-def _anchor_automaton() -> "ahocorasick.Automaton":
-    """The anchor literals in one automaton (each anchor's value is its index in _ANCHORS)."""
-    auto = ahocorasick.Automaton()
-    for k, kw in enumerate(_ANCHORS):
-        auto.add_word(kw, k)
-    auto.make_automaton()
-    return auto
+def _anchor_finder() -> _kernel.Anchors:
+    """The anchor literals, found in one compiled pass (each occurrence as (index in _ANCHORS, start))."""
+    return _kernel.Anchors(_ANCHORS)
 
 
 # How far a _CANDIDATE match reaches before and after the first anchor literal it contains: about 21
@@ -77,11 +72,11 @@ def _candidates(text: str) -> "Iterator[re.Match[str]]":
     if len(low) != len(text):
         yield from _CANDIDATE.finditer(text)
         return
-    # every anchor occurrence in one Aho-Corasick pass, then taken anchor by anchor, each left to right and
-    # without overlaps, as a str.find loop per anchor would (the cap on ranges applies in the same order)
+    # every anchor occurrence in one pass, then taken anchor by anchor, each left to right and without
+    # overlaps, as a str.find loop per anchor would (the cap on ranges applies in the same order)
     found: dict[int, list[int]] = {}
-    for end, k in _anchor_automaton().iter(low):
-        found.setdefault(k, []).append(end - len(_ANCHORS[k]) + 1)
+    for k, start in _anchor_finder().find(low):
+        found.setdefault(k, []).append(start)
     ranges = []
     for k in sorted(found):
         kw = _ANCHORS[k]

@@ -94,6 +94,9 @@ class Matcher:
         self._hits_cache: dict[int, tuple[str, _kernel.WorkHits]] = {}
         self._hits_bytes = 0
         self._quote_bytes_cache: dict[int, np.ndarray] = {}
+        self._span_cache: dict[int, tuple[str, dict[tuple[int, int, bool], tuple]]] = {}
+        self._span_entries = 0
+        self._folded: tuple[str | None, str | None] = (None, None)  # (document text, its case-folded text)
 
     def _quotes(self, wt: Tokens) -> np.ndarray:
         """Quote mask of a work's tokens, cached (works recur across documents)."""
@@ -113,34 +116,69 @@ class Matcher:
 
         *hits* is the work's k-grams looked up in the index once (cached per
         work): how many works hold each, and which other works hold it where.
+        What depends on the work's span alone is cached (:meth:`_span_evidence`):
+        a wire story's passages recur, span for span, on page after page.
         """
         st = self.settings
         a, b = p.work_first, p.work_last
-        n = b - a + 1
-        ev = Evidence(words=p.words, span=n, work_tokens=wt.hashes.shape[0])
-        if boiler is not None:
-            ev.boiler = int(boiler[b + 1] - boiler[a])
-        if short is not None:
-            ev.short_lines = int(short[b + 1] - short[a])
+        ev = Evidence(words=p.words, span=b - a + 1, work_tokens=wt.hashes.shape[0])
+        ev.boiler, ev.short_lines, ev.df_median, elsewhere = self._span_evidence(
+            w, wt, a, b, p.words <= 150, boiler, short, hits)
         if self.publisher_names is not None and self.work_publisher is not None:
             name = self.publisher_names[int(self.work_publisher[w])]
-            ds, de = doc.span(p.doc_first, p.doc_last)
-            near = doc.text[max(0, ds - 300) : de + 300].casefold()
-            ev.attributed = bool(name) and name in near
-        seg_end = max(a + 1, b - st.k + 2)  # the passage's k-grams: a .. seg_end - 1
-        shared, median = hits.stats(a, seg_end)
-        elsewhere = None
-        if shared:
-            ev.df_median = median
-            # Tweets and speeches are short: only short passages can be quotations held elsewhere.
-            if self.fp.quotes and ev.df_median >= 3 and p.words <= 150:
-                elsewhere = hits.quoted_elsewhere(a, seg_end, n, st.k, 6, self._quote_bytes_cache, self._quote_bytes)
-        else:
-            ev.df_median = 1.0
+            ev.attributed = bool(name) and self._named_near(doc, p, name)
         ev.quoted, ev.unquoted_matched, ev.matched = _kernel.counts(
             wt.hashes[a : b + 1], doc.hashes[p.doc_first : p.doc_last + 1], None if quote is None else quote[a : b + 1],
             elsewhere, st.seed_k)
         return ev
+
+    def _span_evidence(self, w: int, wt: Tokens, a: int, b: int, quotable: bool, boiler: np.ndarray | None,
+                       short: np.ndarray | None, hits: _kernel.WorkHits) -> tuple[int, int, float, bytearray | None]:
+        """The evidence of work tokens a..b that no document changes: boilerplate and short-line words, the
+        median number of works holding its k-grams, and its words quoted elsewhere (looked up only for a
+        *quotable* passage: tweets and speeches are short, so only short passages can be quotations held
+        elsewhere).  Cached per work span (the cache is exact: every input is the work's or the index's)."""
+        spans = self._span_cache.get(w)
+        if spans is None or spans[0] is not wt.text:
+            spans = self._span_cache[w] = (wt.text, {})
+        if self._span_entries > 1 << 18:  # a memory budget (a few dozen MB), as for the other caches
+            self._span_cache.clear()
+            self._span_entries = 0
+            spans = self._span_cache[w] = (wt.text, {})
+        key = (a, b, quotable)
+        got = spans[1].get(key)
+        if got is not None:
+            return got
+        st = self.settings
+        n = b - a + 1
+        seg_end = max(a + 1, b - st.k + 2)  # the passage's k-grams: a .. seg_end - 1
+        shared, median = hits.stats(a, seg_end)
+        elsewhere = None
+        if shared:
+            if self.fp.quotes and median >= 3 and quotable:
+                elsewhere = hits.quoted_elsewhere(a, seg_end, n, st.k, 6, self._quote_bytes_cache, self._quote_bytes)
+        else:
+            median = 1.0
+        self._span_entries += 1
+        got = spans[1][key] = (0 if boiler is None else int(boiler[b + 1] - boiler[a]),
+                               0 if short is None else int(short[b + 1] - short[a]), median, elsewhere)
+        return got
+
+    def _named_near(self, doc: Tokens, p: Passage, name: str) -> bool:
+        """*name* (case-folded) within 300 characters of the passage in the document.
+
+        The document is case-folded once, not once per passage, when folding keeps its length (then every
+        character folds to one, and a slice of the folded text is the folded slice).
+        """
+        ds, de = doc.span(p.doc_first, p.doc_last)
+        lo, hi = max(0, ds - 300), de + 300
+        if self._folded[0] is not doc.text:
+            folded = doc.text.casefold()
+            self._folded = (doc.text, folded if len(folded) == len(doc.text) else None)
+        folded = self._folded[1]
+        if folded is None:
+            return name in doc.text[lo:hi].casefold()
+        return folded.find(name, lo, hi) >= 0
 
     def _quote_bytes(self, work: int) -> np.ndarray:
         """A work's quote mask as bytes (what the kernel's quoted-elsewhere vote reads; it caches them)."""

@@ -1039,8 +1039,18 @@ typedef struct {
     uint64_t *kg; /* n - s + 1 s-gram hashes */
     Py_ssize_t nk;
     uint8_t *stop_only; /* per s-gram: every word a stop word */
+    int64_t *kcount;    /* per s-gram: how often this side holds it */
     htab_t *tab;
+    uint64_t *filter; /* one bit per (key >> 32) & fmask: a key whose bit is clear is not in tab */
+    uint64_t fmask;
 } side_t;
+
+/* The side may hold key (no false negatives): most of a document's s-grams are in no one candidate work, and
+ * one bit of a small array in cache rules them out before a probe of the table (two arrays, far apart). */
+static inline int side_may_hold(const side_t *S, uint64_t key) {
+    uint64_t bit = (key >> 32) & S->fmask;
+    return (int)((S->filter[bit >> 6] >> (bit & 63)) & 1);
+}
 
 static int u64_cmp(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -1189,7 +1199,7 @@ static int64_t in_work_count(const side_t *D, const side_t *W, int64_t a, int64_
     int64_t cnt = 0, done = a;
     int64_t i0 = a - s + 1 > 0 ? a - s + 1 : 0;
     for (int64_t i = i0; i < b && i < D->nk; i++) {
-        if (D->stop_only[i] || ht_find(W->tab, D->kg[i]) < 0) continue;
+        if (D->stop_only[i] || !side_may_hold(W, D->kg[i]) || ht_find(W->tab, D->kg[i]) < 0) continue;
         int64_t lo = i > done ? i : done, hi = i + s < b ? i + s : b;
         if (hi > lo) {
             cnt += hi - lo;
@@ -1326,13 +1336,12 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
 
     /* 1. seeds: s-grams unique enough in both texts (each side's table: counts, positions in order) */
     if (D->nk > 0 && W->nk > 0) {
-        const htab_t *wtab = W->tab, *dtab = D->tab;
+        const htab_t *wtab = W->tab;
         for (Py_ssize_t i = 0; i < D->nk; i++) {
-            if (D->stop_only[i]) continue;
+            if (D->stop_only[i] || D->kcount[i] > st->max_repeat || !side_may_hold(W, D->kg[i])) continue;
             Py_ssize_t we = ht_find(wtab, D->kg[i]);
             if (we < 0) continue;
             if (wtab->count[we] > st->max_repeat) continue;
-            if (dtab->count[ht_find(dtab, D->kg[i])] > st->max_repeat) continue;
             for (int64_t pos = wtab->head[we]; pos >= 0; pos = wtab->next[pos]) {
                 if (grow((void **)&si, &capi, nseeds + 1, sizeof(int64_t)) < 0) goto nomem;
                 if (grow((void **)&sj, &capj, nseeds + 1, sizeof(int64_t)) < 0) goto nomem;
@@ -1564,6 +1573,8 @@ static void side_free(side_t *S) {
     free(S->wv);
     free(S->kg);
     free(S->stop_only);
+    free(S->kcount);
+    free(S->filter);
     if (S->tab) {
         ht_free(S->tab);
         free(S->tab);
@@ -1632,6 +1643,21 @@ static int Side_init(SideObject *self, PyObject *args, PyObject *kw) {
     if (ht_build(S->tab, S->kg, S->nk) < 0) {
         PyErr_NoMemory();
         goto done;
+    }
+    /* the filter: 16 bits per s-gram (a power of two, at least 64), so about one key in 16 not held passes */
+    Py_ssize_t fbits = 64;
+    while (fbits < 16 * S->nk) fbits *= 2;
+    S->fmask = (uint64_t)fbits - 1;
+    S->filter = calloc(fbits / 64, sizeof(uint64_t));
+    S->kcount = malloc((S->nk ? S->nk : 1) * sizeof(int64_t));
+    if (!S->filter || !S->kcount) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < S->nk; i++) {
+        uint64_t bit = (S->kg[i] >> 32) & S->fmask;
+        S->filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
+        S->kcount[i] = S->tab->count[ht_find(S->tab, S->kg[i])];
     }
     rc = 0;
 done:

@@ -352,14 +352,6 @@ typedef struct {
     int64_t work, d, p;
 } hit_t;
 
-static int hit_cmp(const void *a, const void *b) {
-    const hit_t *x = a, *y = b;
-    if (x->work != y->work) return x->work < y->work ? -1 : 1;
-    if (x->d != y->d) return x->d < y->d ? -1 : 1;
-    if (x->p != y->p) return x->p < y->p ? -1 : 1;
-    return 0;
-}
-
 typedef struct {
     int64_t work;
     double score;
@@ -410,8 +402,8 @@ static void wins_free(wins_t *w) {
 }
 
 typedef struct {
-    hit_t *hits;
-    Py_ssize_t nh, caph;
+    hit_t *hits, *hits_tmp; /* hits_tmp: the radix sort's other buffer */
+    Py_ssize_t nh, caph, capt;
     int32_t *df;      /* per k-gram position */
     Py_ssize_t capd;
     uint64_t *kg;
@@ -431,6 +423,44 @@ static int grow(void **p, Py_ssize_t *cap, Py_ssize_t need, size_t item) {
     if (!a) return -1;
     *p = a;
     *cap = c;
+    return 0;
+}
+
+/* Hits in (work, d, p) order (the order the candidate scores read them in): hits are made in ascending p, so a stable sort
+ * on (work, d) is enough, and an LSD radix sort (11 bits a pass; a pass where every hit has the same digit is
+ * skipped) does it without a comparison call per step.  Both fields are offset by 2^31, which keeps the order
+ * of the int32 values they hold. */
+static inline uint64_t hit_key(const hit_t *h) {
+    return ((uint64_t)(uint32_t)(h->work + 0x80000000LL) << 32) | (uint32_t)(h->d + 0x80000000LL);
+}
+
+static int sort_hits(scratch_t *sc) {
+    Py_ssize_t n = sc->nh;
+    if (grow((void **)&sc->hits_tmp, &sc->capt, n, sizeof(hit_t)) < 0) return -1;
+    hit_t *src = sc->hits, *dst = sc->hits_tmp;
+    Py_ssize_t count[2048];
+    for (int shift = 0; shift < 64; shift += 11) {
+        memset(count, 0, sizeof(count));
+        for (Py_ssize_t i = 0; i < n; i++) count[(hit_key(&src[i]) >> shift) & 2047]++;
+        if (count[(hit_key(&src[0]) >> shift) & 2047] == n) continue;
+        Py_ssize_t sum = 0;
+        for (int b = 0; b < 2048; b++) {
+            Py_ssize_t c = count[b];
+            count[b] = sum;
+            sum += c;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) dst[count[(hit_key(&src[i]) >> shift) & 2047]++] = src[i];
+        hit_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != sc->hits) { /* the sorted hits are in the other buffer: swap the buffers */
+        Py_ssize_t c = sc->caph;
+        sc->hits_tmp = sc->hits;
+        sc->caph = sc->capt;
+        sc->capt = c;
+        sc->hits = src;
+    }
     return 0;
 }
 
@@ -612,7 +642,7 @@ static PyObject *screen_one(const screen_t *s, const toks_t *t, scratch_t *sc) {
     }
     /* 2. supported hits per work, weighted by 1/sqrt(df) */
     if (sc->nh >= 2) {
-        qsort(sc->hits, sc->nh, sizeof(hit_t), hit_cmp);
+        if (sort_hits(sc) < 0) goto nomem;
         cands = malloc(sizeof(cand_t) * sc->nh);
         if (!cands) goto nomem;
         hit_t *H = sc->hits;
@@ -847,6 +877,7 @@ static PyObject *k_screen(PyObject *self, PyObject *args) {
 done:
     toks_free(&t);
     free(sc.hits);
+    free(sc.hits_tmp);
     free(sc.df);
     free(sc.kg);
     free(sc.pass);

@@ -1357,7 +1357,7 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
     srt_t *swork = NULL;
     int64_t *sorted = NULL, *sorted2 = NULL;
     Py_ssize_t *cuts = NULL, *cuts2 = NULL;
-    uint8_t *mask = NULL, *covd = NULL, *covw = NULL;
+    uint8_t *mask = NULL, *covd = NULL, *covw = NULL, *wdone = NULL;
     acands_t cands = {0};
     acand_idx_t *ms = NULL;
     ij_t *ij = NULL;
@@ -1501,18 +1501,35 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
             for (int64_t t = cands.v[k].d0; t <= cands.v[k].d1; t++) covd[t] = 1;
             for (int64_t t = cands.v[k].w0; t <= cands.v[k].w1; t++) covw[t] = 1;
         }
-        for (Py_ssize_t a = 0; a < D->nw; a++)
+        /* Coverage only grows: a window covered on either side stays out of every pair, so a covered document
+         * window is skipped whole, a covered work window is marked and skipped, and a document window ends its
+         * row once a pair covers it (the same pairs as trying every pair of windows). */
+        wdone = calloc(W->nw, 1);
+        if (!wdone) goto nomem;
+        for (Py_ssize_t b = 0; b < W->nw; b++) {
+            int64_t w0 = W->wf[b], w1 = W->wl[b];
+            int cov = w0 < 0 || w1 >= W->n;
+            for (int64_t t = w0; t <= w1 && !cov; t++) cov = covw[t];
+            wdone[b] = (uint8_t)cov;
+        }
+        for (Py_ssize_t a = 0; a < D->nw; a++) {
+            int64_t d0 = D->wf[a], d1 = D->wl[a];
+            int cov = d0 < 0 || d1 >= D->n;
+            for (int64_t t = d0; t <= d1 && !cov; t++) cov = covd[t];
+            if (cov) continue;
             for (Py_ssize_t b = 0; b < W->nw; b++) {
+                if (wdone[b]) continue;
                 int dist = popcount64(D->wv[a] ^ W->wv[b]);
                 if (dist > st->near_hamming) continue;
-                int64_t d0 = D->wf[a], d1 = D->wl[a], w0 = W->wf[b], w1 = W->wl[b];
+                int64_t w0 = W->wf[b], w1 = W->wl[b];
                 int64_t n = (d1 - d0 < w1 - w0 ? d1 - d0 : w1 - w0) + 1;
                 if (n < st->near_min_words) continue;
-                if (d0 < 0 || w0 < 0 || d1 >= D->n || w1 >= W->n) continue;
-                int cov = 0;
-                for (int64_t t = d0; t <= d1 && !cov; t++) cov = covd[t];
                 for (int64_t t = w0; t <= w1 && !cov; t++) cov = covw[t];
-                if (cov) continue;
+                if (cov) {
+                    wdone[b] = 1;
+                    cov = 0;
+                    continue;
+                }
                 int64_t shared = 0;
                 for (int64_t t = d0; t <= d1; t++)
                     for (int64_t u = w0; u <= w1; u++)
@@ -1525,7 +1542,10 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
                 for (int64_t t = w0; t <= w1; t++) covw[t] = 1;
                 acand_t c = {d0, d1, w0, w1, shared, shared, 0, 1, dist};
                 if (acands_push(&cands, c) < 0) goto nomem;
+                wdone[b] = 1;
+                break;
             }
+        }
     }
     /* 5. merge close passages (sorted by (d0, w0), stable) */
     if (cands.n) {
@@ -1581,6 +1601,7 @@ done:
     free(mask);
     free(covd);
     free(covw);
+    free(wdone);
     free(cands.v);
     free(ms);
     free(ij);

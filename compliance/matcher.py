@@ -46,6 +46,21 @@ class WorkMatch:
     suppressed: list[tuple[Passage, str]]  # passages ruled out, with the rule id
 
 
+WorkStamp = tuple[str, int, int]  # a work's text, its number of body tokens, where its first body token starts
+
+
+def _stamp(wt: Tokens) -> WorkStamp:
+    """What a per-work cache entry is checked against: the text and its body's token range."""
+    return wt.text, len(wt), int(wt.starts[0]) if len(wt) else 0
+
+
+def _same_work(stamp: WorkStamp, wt: Tokens) -> bool:
+    """A per-work cache entry still holds for tokens *wt*: the same text object (the registry hands out the
+    same Tokens while it caches them), or an equal text with the same body (a work the registry's token cache
+    dropped comes back as new, equal objects; identity alone would recompute every per-work value then)."""
+    return stamp[0] is wt.text or stamp == _stamp(wt)
+
+
 def _running_count(mask: np.ndarray) -> np.ndarray:
     """count[i] = how many of mask[:i] are set (one entry more than the mask)."""
     out = np.zeros(mask.shape[0] + 1, dtype=np.int64)
@@ -84,30 +99,29 @@ class Matcher:
         self.fp = false_positives or FalsePositiveRules.none()
         self.accept_work = accept_work
         self.work_publisher = work_publisher
-        self._quote_cache: dict[tuple[int, int], tuple[str, np.ndarray]] = {}
-        self._aux_cache: dict[int, tuple[str, tuple]] = {}
+        self._quote_cache: dict[int, tuple[WorkStamp, np.ndarray]] = {}
+        self._aux_cache: dict[int, tuple[WorkStamp, tuple]] = {}
         self.publisher_names = [n.casefold() for n in publisher_names] if publisher_names else None
         self._screen_cfg: dict | None = None
-        self._side_cache: dict[int, tuple[str, _kernel.Side, int]] = {}
+        self._side_cache: dict[int, tuple[WorkStamp, _kernel.Side, int]] = {}
         self._align_settings = settings_tuple(settings)
         self._scaled: dict[int, tuple[MatcherSettings, tuple]] = {1: (settings, self._align_settings)}
-        self._hits_cache: dict[int, tuple[str, _kernel.WorkHits]] = {}
+        self._hits_cache: dict[int, tuple[WorkStamp, _kernel.WorkHits]] = {}
         self._hits_bytes = 0
         self._quote_bytes_cache: dict[int, np.ndarray] = {}
-        self._span_cache: dict[int, tuple[str, dict[tuple[int, int, bool], tuple]]] = {}
+        self._span_cache: dict[int, tuple[WorkStamp, dict[tuple[int, int, bool], tuple]]] = {}
         self._span_entries = 0
         self._folded: tuple[str | None, str | None] = (None, None)  # (document text, its case-folded text)
 
-    def _quotes(self, wt: Tokens) -> np.ndarray:
-        """Quote mask of a work's tokens, cached (works recur across documents)."""
-        key = (id(wt.text), len(wt))
-        hit = self._quote_cache.get(key)
-        if hit is not None and hit[0] is wt.text:
+    def _quotes(self, w: int, wt: Tokens) -> np.ndarray:
+        """Quote mask of work *w*'s tokens *wt*, cached (works recur across documents)."""
+        hit = self._quote_cache.get(w)
+        if hit is not None and _same_work(hit[0], wt):
             return hit[1]
         mask = quote_mask(wt, [s for r in self.fp.quotes for s in r.spans(wt.text)])
         if len(self._quote_cache) > 4096:
             self._quote_cache.clear()
-        self._quote_cache[key] = (wt.text, mask)
+        self._quote_cache[w] = (_stamp(wt), mask)
         return mask
 
     def _evidence(self, doc: Tokens, wt: Tokens, w: int, p: Passage, quote: np.ndarray | None,
@@ -139,12 +153,12 @@ class Matcher:
         *quotable* passage: tweets and speeches are short, so only short passages can be quotations held
         elsewhere).  Cached per work span (the cache is exact: every input is the work's or the index's)."""
         spans = self._span_cache.get(w)
-        if spans is None or spans[0] is not wt.text:
-            spans = self._span_cache[w] = (wt.text, {})
+        if spans is None or not _same_work(spans[0], wt):
+            spans = self._span_cache[w] = (_stamp(wt), {})
         if self._span_entries > 1 << 18:  # a memory budget (a few dozen MB), as for the other caches
             self._span_cache.clear()
             self._span_entries = 0
-            spans = self._span_cache[w] = (wt.text, {})
+            spans = self._span_cache[w] = (_stamp(wt), {})
         key = (a, b, quotable)
         got = spans[1].get(key)
         if got is not None:
@@ -184,12 +198,12 @@ class Matcher:
         """A work's quote mask as bytes (what the kernel's quoted-elsewhere vote reads; it caches them)."""
         if len(self._quote_bytes_cache) > 4096:
             self._quote_bytes_cache.clear()
-        return self._quotes(self.works.tokens(work)).view(np.uint8)
+        return self._quotes(work, self.works.tokens(work)).view(np.uint8)
 
     def _work_hits(self, w: int, wt: Tokens) -> _kernel.WorkHits:
         """The work's k-grams looked up in the index, cached within a memory budget (64 MB)."""
         hit = self._hits_cache.get(w)
-        if hit is not None and hit[0] is wt.text:
+        if hit is not None and _same_work(hit[0], wt):
             return hit[1]
         if self._screen_cfg is None:
             self._screen_cfg = screen_config(self.index, self.settings)
@@ -198,7 +212,7 @@ class Matcher:
         if self._hits_bytes > 64 << 20:
             self._hits_cache.clear()
             self._hits_bytes = hits.nbytes
-        self._hits_cache[w] = (wt.text, hits)
+        self._hits_cache[w] = (_stamp(wt), hits)
         return hits
 
     def _work_aux(self, w: int, wt: Tokens) -> tuple:
@@ -208,10 +222,10 @@ class Matcher:
         one subtraction.
         """
         hit = self._aux_cache.get(w)
-        if hit is not None and hit[0] is wt.text:
+        if hit is not None and _same_work(hit[0], wt):
             return hit[1]
         fp = self.fp
-        quote = self._quotes(wt) if fp.quotes else None
+        quote = self._quotes(w, wt) if fp.quotes else None
         boiler = _running_count(fp.boilerplate_mask(wt)[0]) if fp.boilerplate else None
         short = None
         if fp.short_lines:
@@ -220,7 +234,7 @@ class Matcher:
         aux = (None if quote is None else quote.view(np.uint8), boiler, short)
         if len(self._aux_cache) > 2048:
             self._aux_cache.clear()
-        self._aux_cache[w] = (wt.text, aux)
+        self._aux_cache[w] = (_stamp(wt), aux)
         return aux
 
     def _rule_out(self, doc: Tokens, wt: Tokens, w: int, passages: list[Passage],
@@ -303,13 +317,13 @@ class Matcher:
         """A work's prepared alignment side and its tokens per word (:func:`text.token_scale`), cached (a wire
         story is copied by many pages of a crawl)."""
         hit = self._side_cache.get(w)
-        if hit is not None and hit[0] is wt.text:
+        if hit is not None and _same_work(hit[0], wt):
             return hit[1], hit[2]
         side = prepare(wt, self.works.windows(w), self.settings)
         scale = token_scale(wt)
         if len(self._side_cache) > 1024:
             self._side_cache.clear()
-        self._side_cache[w] = (wt.text, side, scale)
+        self._side_cache[w] = (_stamp(wt), side, scale)
         return side, scale
 
     def _settings_for(self, scale: int) -> tuple[MatcherSettings, tuple]:

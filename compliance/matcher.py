@@ -24,6 +24,9 @@ from .text import Tokens, kernel_args, token_scale, tokenize
 
 __all__ = ["Matcher", "WorkMatch", "WorkSource"]
 
+# Texts whose matches are kept for the next copies of the same text (a few dozen MB at most).
+RECENT_TEXTS = 256
+
 # A quotation within this many tokens of a copied passage of the same work (on both sides) is part of the copy.
 QUOTE_CONTEXT_TOKENS = 100
 
@@ -111,6 +114,7 @@ class Matcher:
         self._quote_bytes_cache: dict[int, np.ndarray] = {}
         self._span_cache: dict[int, tuple[WorkStamp, dict[tuple[int, int, bool], tuple]]] = {}
         self._span_entries = 0
+        self._recent: dict[str, tuple[Tokens | None, list[WorkMatch]]] = {}
         self._folded: tuple[str | None, str | None] = (None, None)  # (document text, its case-folded text)
 
     def _quotes(self, w: int, wt: Tokens) -> np.ndarray:
@@ -302,16 +306,23 @@ class Matcher:
         """Match a batch of documents: one screening pass for all, then alignment where it found candidates.
 
         A document without candidate works comes back as ``(None, [])``: its
-        tokens were never needed as Python objects.
+        tokens were never needed as Python objects.  A text matched in this
+        batch or lately (the last ``RECENT_TEXTS``) is matched once: crawls
+        hold the same page under several addresses, and the result is a
+        function of the text.
         """
-        out: list[tuple[Tokens | None, list[WorkMatch]]] = []
-        for text, cands in zip(texts, self.screen(texts)):
+        recent = self._recent
+        todo = list(dict.fromkeys(t for t in texts if t not in recent))
+        for text, cands in zip(todo, self.screen(todo)):
             if not cands:
-                out.append((None, []))
-                continue
-            doc = tokenize(text)
-            out.append((doc, self.match_candidates(doc, cands)))
-        return out
+                res: tuple[Tokens | None, list[WorkMatch]] = (None, [])
+            else:
+                doc = tokenize(text)
+                res = (doc, self.match_candidates(doc, cands))
+            recent[text] = res
+            while len(recent) > RECENT_TEXTS:
+                del recent[next(iter(recent))]
+        return [recent[t] for t in texts]
 
     def _work_side(self, w: int, wt: Tokens) -> tuple[_kernel.Side, int]:
         """A work's prepared alignment side and its tokens per word (:func:`text.token_scale`), cached (a wire

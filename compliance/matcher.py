@@ -312,17 +312,19 @@ class Matcher:
         function of the text.
         """
         recent = self._recent
-        todo = list(dict.fromkeys(t for t in texts if t not in recent))
+        todo = [t for t in dict.fromkeys(texts) if t not in recent]
+        done: dict[str, tuple[Tokens | None, list[WorkMatch]]] = {}
         for text, cands in zip(todo, self.screen(todo)):
             if not cands:
-                res: tuple[Tokens | None, list[WorkMatch]] = (None, [])
+                done[text] = (None, [])
             else:
                 doc = tokenize(text)
-                res = (doc, self.match_candidates(doc, cands))
-            recent[text] = res
-            while len(recent) > RECENT_TEXTS:
-                del recent[next(iter(recent))]
-        return [recent[t] for t in texts]
+                done[text] = (doc, self.match_candidates(doc, cands))
+        out = [done[t] if t in done else recent[t] for t in texts]
+        recent.update(done)
+        for t in list(recent)[: max(0, len(recent) - RECENT_TEXTS)]:  # the oldest go
+            del recent[t]
+        return out
 
     def _work_side(self, w: int, wt: Tokens) -> tuple[_kernel.Side, int]:
         """A work's prepared alignment side and its tokens per word (:func:`text.token_scale`), cached (a wire

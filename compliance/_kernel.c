@@ -352,14 +352,6 @@ typedef struct {
     int64_t work, d, p;
 } hit_t;
 
-static int hit_cmp(const void *a, const void *b) {
-    const hit_t *x = a, *y = b;
-    if (x->work != y->work) return x->work < y->work ? -1 : 1;
-    if (x->d != y->d) return x->d < y->d ? -1 : 1;
-    if (x->p != y->p) return x->p < y->p ? -1 : 1;
-    return 0;
-}
-
 typedef struct {
     int64_t work;
     double score;
@@ -410,8 +402,8 @@ static void wins_free(wins_t *w) {
 }
 
 typedef struct {
-    hit_t *hits;
-    Py_ssize_t nh, caph;
+    hit_t *hits, *hits_tmp; /* hits_tmp: the radix sort's other buffer */
+    Py_ssize_t nh, caph, capt;
     int32_t *df;      /* per k-gram position */
     Py_ssize_t capd;
     uint64_t *kg;
@@ -431,6 +423,44 @@ static int grow(void **p, Py_ssize_t *cap, Py_ssize_t need, size_t item) {
     if (!a) return -1;
     *p = a;
     *cap = c;
+    return 0;
+}
+
+/* Hits in (work, d, p) order (the order the candidate scores read them in): hits are made in ascending p, so a stable sort
+ * on (work, d) is enough, and an LSD radix sort (11 bits a pass; a pass where every hit has the same digit is
+ * skipped) does it without a comparison call per step.  Both fields are offset by 2^31, which keeps the order
+ * of the int32 values they hold. */
+static inline uint64_t hit_key(const hit_t *h) {
+    return ((uint64_t)(uint32_t)(h->work + 0x80000000LL) << 32) | (uint32_t)(h->d + 0x80000000LL);
+}
+
+static int sort_hits(scratch_t *sc) {
+    Py_ssize_t n = sc->nh;
+    if (grow((void **)&sc->hits_tmp, &sc->capt, n, sizeof(hit_t)) < 0) return -1;
+    hit_t *src = sc->hits, *dst = sc->hits_tmp;
+    Py_ssize_t count[2048];
+    for (int shift = 0; shift < 64; shift += 11) {
+        memset(count, 0, sizeof(count));
+        for (Py_ssize_t i = 0; i < n; i++) count[(hit_key(&src[i]) >> shift) & 2047]++;
+        if (count[(hit_key(&src[0]) >> shift) & 2047] == n) continue;
+        Py_ssize_t sum = 0;
+        for (int b = 0; b < 2048; b++) {
+            Py_ssize_t c = count[b];
+            count[b] = sum;
+            sum += c;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) dst[count[(hit_key(&src[i]) >> shift) & 2047]++] = src[i];
+        hit_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != sc->hits) { /* the sorted hits are in the other buffer: swap the buffers */
+        Py_ssize_t c = sc->caph;
+        sc->hits_tmp = sc->hits;
+        sc->caph = sc->capt;
+        sc->capt = c;
+        sc->hits = src;
+    }
     return 0;
 }
 
@@ -612,7 +642,7 @@ static PyObject *screen_one(const screen_t *s, const toks_t *t, scratch_t *sc) {
     }
     /* 2. supported hits per work, weighted by 1/sqrt(df) */
     if (sc->nh >= 2) {
-        qsort(sc->hits, sc->nh, sizeof(hit_t), hit_cmp);
+        if (sort_hits(sc) < 0) goto nomem;
         cands = malloc(sizeof(cand_t) * sc->nh);
         if (!cands) goto nomem;
         hit_t *H = sc->hits;
@@ -847,6 +877,7 @@ static PyObject *k_screen(PyObject *self, PyObject *args) {
 done:
     toks_free(&t);
     free(sc.hits);
+    free(sc.hits_tmp);
     free(sc.df);
     free(sc.kg);
     free(sc.pass);
@@ -1039,8 +1070,18 @@ typedef struct {
     uint64_t *kg; /* n - s + 1 s-gram hashes */
     Py_ssize_t nk;
     uint8_t *stop_only; /* per s-gram: every word a stop word */
+    int64_t *kcount;    /* per s-gram: how often this side holds it */
     htab_t *tab;
+    uint64_t *filter; /* one bit per (key >> 32) & fmask: a key whose bit is clear is not in tab */
+    uint64_t fmask;
 } side_t;
+
+/* The side may hold key (no false negatives): most of a document's s-grams are in no one candidate work, and
+ * one bit of a small array in cache rules them out before a probe of the table (two arrays, far apart). */
+static inline int side_may_hold(const side_t *S, uint64_t key) {
+    uint64_t bit = (key >> 32) & S->fmask;
+    return (int)((S->filter[bit >> 6] >> (bit & 63)) & 1);
+}
 
 static int u64_cmp(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -1189,7 +1230,7 @@ static int64_t in_work_count(const side_t *D, const side_t *W, int64_t a, int64_
     int64_t cnt = 0, done = a;
     int64_t i0 = a - s + 1 > 0 ? a - s + 1 : 0;
     for (int64_t i = i0; i < b && i < D->nk; i++) {
-        if (D->stop_only[i] || ht_find(W->tab, D->kg[i]) < 0) continue;
+        if (D->stop_only[i] || !side_may_hold(W, D->kg[i]) || ht_find(W->tab, D->kg[i]) < 0) continue;
         int64_t lo = i > done ? i : done, hi = i + s < b ? i + s : b;
         if (hi > lo) {
             cnt += hi - lo;
@@ -1316,7 +1357,7 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
     srt_t *swork = NULL;
     int64_t *sorted = NULL, *sorted2 = NULL;
     Py_ssize_t *cuts = NULL, *cuts2 = NULL;
-    uint8_t *mask = NULL, *covd = NULL, *covw = NULL;
+    uint8_t *mask = NULL, *covd = NULL, *covw = NULL, *wdone = NULL;
     acands_t cands = {0};
     acand_idx_t *ms = NULL;
     ij_t *ij = NULL;
@@ -1326,13 +1367,12 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
 
     /* 1. seeds: s-grams unique enough in both texts (each side's table: counts, positions in order) */
     if (D->nk > 0 && W->nk > 0) {
-        const htab_t *wtab = W->tab, *dtab = D->tab;
+        const htab_t *wtab = W->tab;
         for (Py_ssize_t i = 0; i < D->nk; i++) {
-            if (D->stop_only[i]) continue;
+            if (D->stop_only[i] || D->kcount[i] > st->max_repeat || !side_may_hold(W, D->kg[i])) continue;
             Py_ssize_t we = ht_find(wtab, D->kg[i]);
             if (we < 0) continue;
             if (wtab->count[we] > st->max_repeat) continue;
-            if (dtab->count[ht_find(dtab, D->kg[i])] > st->max_repeat) continue;
             for (int64_t pos = wtab->head[we]; pos >= 0; pos = wtab->next[pos]) {
                 if (grow((void **)&si, &capi, nseeds + 1, sizeof(int64_t)) < 0) goto nomem;
                 if (grow((void **)&sj, &capj, nseeds + 1, sizeof(int64_t)) < 0) goto nomem;
@@ -1461,18 +1501,35 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
             for (int64_t t = cands.v[k].d0; t <= cands.v[k].d1; t++) covd[t] = 1;
             for (int64_t t = cands.v[k].w0; t <= cands.v[k].w1; t++) covw[t] = 1;
         }
-        for (Py_ssize_t a = 0; a < D->nw; a++)
+        /* Coverage only grows: a window covered on either side stays out of every pair, so a covered document
+         * window is skipped whole, a covered work window is marked and skipped, and a document window ends its
+         * row once a pair covers it (the same pairs as trying every pair of windows). */
+        wdone = calloc(W->nw, 1);
+        if (!wdone) goto nomem;
+        for (Py_ssize_t b = 0; b < W->nw; b++) {
+            int64_t w0 = W->wf[b], w1 = W->wl[b];
+            int cov = w0 < 0 || w1 >= W->n;
+            for (int64_t t = w0; t <= w1 && !cov; t++) cov = covw[t];
+            wdone[b] = (uint8_t)cov;
+        }
+        for (Py_ssize_t a = 0; a < D->nw; a++) {
+            int64_t d0 = D->wf[a], d1 = D->wl[a];
+            int cov = d0 < 0 || d1 >= D->n;
+            for (int64_t t = d0; t <= d1 && !cov; t++) cov = covd[t];
+            if (cov) continue;
             for (Py_ssize_t b = 0; b < W->nw; b++) {
+                if (wdone[b]) continue;
                 int dist = popcount64(D->wv[a] ^ W->wv[b]);
                 if (dist > st->near_hamming) continue;
-                int64_t d0 = D->wf[a], d1 = D->wl[a], w0 = W->wf[b], w1 = W->wl[b];
+                int64_t w0 = W->wf[b], w1 = W->wl[b];
                 int64_t n = (d1 - d0 < w1 - w0 ? d1 - d0 : w1 - w0) + 1;
                 if (n < st->near_min_words) continue;
-                if (d0 < 0 || w0 < 0 || d1 >= D->n || w1 >= W->n) continue;
-                int cov = 0;
-                for (int64_t t = d0; t <= d1 && !cov; t++) cov = covd[t];
                 for (int64_t t = w0; t <= w1 && !cov; t++) cov = covw[t];
-                if (cov) continue;
+                if (cov) {
+                    wdone[b] = 1;
+                    cov = 0;
+                    continue;
+                }
                 int64_t shared = 0;
                 for (int64_t t = d0; t <= d1; t++)
                     for (int64_t u = w0; u <= w1; u++)
@@ -1485,7 +1542,10 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
                 for (int64_t t = w0; t <= w1; t++) covw[t] = 1;
                 acand_t c = {d0, d1, w0, w1, shared, shared, 0, 1, dist};
                 if (acands_push(&cands, c) < 0) goto nomem;
+                wdone[b] = 1;
+                break;
             }
+        }
     }
     /* 5. merge close passages (sorted by (d0, w0), stable) */
     if (cands.n) {
@@ -1541,6 +1601,7 @@ done:
     free(mask);
     free(covd);
     free(covw);
+    free(wdone);
     free(cands.v);
     free(ms);
     free(ij);
@@ -1564,6 +1625,8 @@ static void side_free(side_t *S) {
     free(S->wv);
     free(S->kg);
     free(S->stop_only);
+    free(S->kcount);
+    free(S->filter);
     if (S->tab) {
         ht_free(S->tab);
         free(S->tab);
@@ -1632,6 +1695,21 @@ static int Side_init(SideObject *self, PyObject *args, PyObject *kw) {
     if (ht_build(S->tab, S->kg, S->nk) < 0) {
         PyErr_NoMemory();
         goto done;
+    }
+    /* the filter: 16 bits per s-gram (a power of two, at least 64), so about one key in 16 not held passes */
+    Py_ssize_t fbits = 64;
+    while (fbits < 16 * S->nk) fbits *= 2;
+    S->fmask = (uint64_t)fbits - 1;
+    S->filter = calloc(fbits / 64, sizeof(uint64_t));
+    S->kcount = malloc((S->nk ? S->nk : 1) * sizeof(int64_t));
+    if (!S->filter || !S->kcount) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < S->nk; i++) {
+        uint64_t bit = (S->kg[i] >> 32) & S->fmask;
+        S->filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
+        S->kcount[i] = S->tab->count[ht_find(S->tab, S->kg[i])];
     }
     rc = 0;
 done:

@@ -243,18 +243,18 @@ def _store_found(registry: Registry, run_id: int | None, doc: Document, findings
             [doc.sha256, doc.raw_sha256, doc.path, doc.url, doc.title, doc.fetched_at, doc.warc_record_id,
              doc.warc_date, doc.payload_digest, doc.source_format, doc.text, doc.extra_text, run_id])
         doc_id = int(cur.lastrowid)
-    for f in findings:
-        num = db.execute("SELECT num FROM works WHERE id = ?", [f.work["id"]]).fetchone()[0]
-        db.execute(
-            """INSERT INTO findings(id, document_id, work_num, run_id, passages, copied_words, work_coverage,
-               verdict, reasons, rules, attribution, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
-               ON CONFLICT(id) DO UPDATE SET document_id=excluded.document_id, run_id=excluded.run_id,
-               passages=excluded.passages, copied_words=excluded.copied_words,
-               work_coverage=excluded.work_coverage, verdict=excluded.verdict, reasons=excluded.reasons,
-               rules=excluded.rules, attribution=excluded.attribution, updated_at=excluded.updated_at""",
-            [f.id, doc_id, num, run_id, json.dumps([p.to_dict() for p in f.passages]), f.copied_words,
-             f.work_coverage, f.verdict, json.dumps(f.reasons), json.dumps(f.rules), json.dumps(f.attribution),
-             now, now])
+    ids = list(dict.fromkeys(f.work["id"] for f in findings))  # at most max_candidates: one query
+    nums = dict(db.execute(f"SELECT id, num FROM works WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
+    db.conn.executemany(
+        """INSERT INTO findings(id, document_id, work_num, run_id, passages, copied_words, work_coverage,
+           verdict, reasons, rules, attribution, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+           ON CONFLICT(id) DO UPDATE SET document_id=excluded.document_id, run_id=excluded.run_id,
+           passages=excluded.passages, copied_words=excluded.copied_words,
+           work_coverage=excluded.work_coverage, verdict=excluded.verdict, reasons=excluded.reasons,
+           rules=excluded.rules, attribution=excluded.attribution, updated_at=excluded.updated_at""",
+        [[f.id, doc_id, nums[f.work["id"]], run_id, json.dumps([p.to_dict() for p in f.passages]), f.copied_words,
+          f.work_coverage, f.verdict, json.dumps(f.reasons), json.dumps(f.rules), json.dumps(f.attribution),
+          now, now] for f in findings])
 
 
 def _store_markers(registry: Registry, run_id: int | None, docs: list[tuple[Document, int]], scan_key: str) -> None:

@@ -9,14 +9,19 @@ STAMP  := $(VENV)/.installed-stamp
 DB     := reports/demo-registry.db
 C      := $(BIN)/compliance --db $(DB)
 
-.PHONY: demo test install browser clean bench reliability
+.PHONY: demo test install browser clean bench reliability bytecode
 
 $(STAMP): pyproject.toml setup.py compliance/_kernel.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,spark,browse]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) bytecode
+
+# Byte-code of the package written ahead (compileall writes it even where PYTHONDONTWRITEBYTECODE is set):
+# every command then starts about 0.1 s sooner.  Only changed modules are compiled again.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q compliance
 
 # Debian's chromium for the Playwright report test (never `playwright install`).
 # Best effort: without root or apt the browser test skips with its reason.
@@ -27,7 +32,7 @@ browser:
 	      || echo "chromium could not be installed: the browser test will skip"; \
 	  else echo "chromium not installed (needs root + apt-get): the browser test will skip"; fi; }
 
-demo: $(STAMP) browser
+demo: $(STAMP) bytecode browser
 	@mkdir -p reports
 	@rm -f $(DB) $(DB)-wal $(DB)-shm
 	$(C) register corpus/works
@@ -44,10 +49,10 @@ demo: $(STAMP) browser
 	@echo "  evidence/<packet>/                                 takedown evidence packets (HTML, MD, JSON, notices)"
 	@echo "  findings.jsonl check.sarif check-junit.xml         machine-readable outputs"
 
-test: $(STAMP) browser
+test: $(STAMP) bytecode browser
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) bytecode
 	$(BIN)/python benchmarks/quality.py
 
 # Fuzzing, kill trials, concurrent runs and 200 shutdowns: the Reliability table of benchmarks/README.md

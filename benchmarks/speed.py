@@ -228,12 +228,27 @@ def scan_once(db: Path, crawl: Path, workers: int) -> float:
             shutil.rmtree(p) if p.is_dir() else p.unlink()
 
 
+def register_once(n: int) -> float:
+    """Seconds to register the first *n* works of the 100,000 into a new registry with one worker (CLI)."""
+    manifest = prefix_works(n) if n != 100_000 else make_works(n)
+    db = OUT / f"register-{n}-j1.db"
+    for p in OUT.glob(db.name + "*"):
+        shutil.rmtree(p) if p.is_dir() else p.unlink()
+    try:
+        return _cli(db, "register", "--manifest", str(manifest), "--quiet", "--workers", "1")
+    finally:
+        for p in OUT.glob(db.name + "*"):
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--works", type=int, default=100_000)
     ap.add_argument("--crawl-mb", type=int, default=50)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--register-works", type=int, default=20_000,
+                    help="works registered with one worker in each round (0: skip)")
     args = ap.parse_args()
     OUT.mkdir(exist_ok=True)
     n = args.works
@@ -253,12 +268,20 @@ def main() -> None:
     times: dict[int, list[float]] = {w: [] for w in worker_counts}
     cpus: dict[int, list[float]] = {w: [] for w in worker_counts}
     regex: list[float] = []
+    reg1: list[tuple[float, float]] = []
     for _ in range(args.repeat):  # interleaved, so that every measure shares the machine's noise
         regex.append(regex_pass(crawl))
+        if args.register_works:
+            reg1.append((register_once(args.register_works), LAST_CPU[0]))
         for w in worker_counts:
             times[w].append(scan_once(db, crawl, w))
             cpus[w].append(LAST_CPU[0])
     r = statistics.median(regex)
+    if reg1:
+        t1, c1 = statistics.median(x[0] for x in reg1), statistics.median(x[1] for x in reg1)
+        print(f"registration, 1 worker: {args.register_works:,} works of 500 words in {t1:.1f}s = "
+              f"{args.register_works / t1:,.0f} works/s; CPU {c1:.1f}s = {args.register_works / c1:,.0f} works "
+              f"per CPU-second (CLI, manifest, start-up included)")
     print(f"regex pass: {size / 1e6:.0f} MB read and tokenised with re.finditer(r'\\w+', text.lower()): "
           f"{r:.1f}s = {size / 1e6 / r:.2f} MB/s (one process)")
     rate1 = None

@@ -352,14 +352,6 @@ typedef struct {
     int64_t work, d, p;
 } hit_t;
 
-static int hit_cmp(const void *a, const void *b) {
-    const hit_t *x = a, *y = b;
-    if (x->work != y->work) return x->work < y->work ? -1 : 1;
-    if (x->d != y->d) return x->d < y->d ? -1 : 1;
-    if (x->p != y->p) return x->p < y->p ? -1 : 1;
-    return 0;
-}
-
 typedef struct {
     int64_t work;
     double score;
@@ -410,8 +402,8 @@ static void wins_free(wins_t *w) {
 }
 
 typedef struct {
-    hit_t *hits;
-    Py_ssize_t nh, caph;
+    hit_t *hits, *hits_tmp; /* hits_tmp: the radix sort's other buffer */
+    Py_ssize_t nh, caph, capt;
     int32_t *df;      /* per k-gram position */
     Py_ssize_t capd;
     uint64_t *kg;
@@ -431,6 +423,44 @@ static int grow(void **p, Py_ssize_t *cap, Py_ssize_t need, size_t item) {
     if (!a) return -1;
     *p = a;
     *cap = c;
+    return 0;
+}
+
+/* Hits in (work, d, p) order (the order the candidate scores read them in): hits are made in ascending p, so a stable sort
+ * on (work, d) is enough, and an LSD radix sort (11 bits a pass; a pass where every hit has the same digit is
+ * skipped) does it without a comparison call per step.  Both fields are offset by 2^31, which keeps the order
+ * of the int32 values they hold. */
+static inline uint64_t hit_key(const hit_t *h) {
+    return ((uint64_t)(uint32_t)(h->work + 0x80000000LL) << 32) | (uint32_t)(h->d + 0x80000000LL);
+}
+
+static int sort_hits(scratch_t *sc) {
+    Py_ssize_t n = sc->nh;
+    if (grow((void **)&sc->hits_tmp, &sc->capt, n, sizeof(hit_t)) < 0) return -1;
+    hit_t *src = sc->hits, *dst = sc->hits_tmp;
+    Py_ssize_t count[2048];
+    for (int shift = 0; shift < 64; shift += 11) {
+        memset(count, 0, sizeof(count));
+        for (Py_ssize_t i = 0; i < n; i++) count[(hit_key(&src[i]) >> shift) & 2047]++;
+        if (count[(hit_key(&src[0]) >> shift) & 2047] == n) continue;
+        Py_ssize_t sum = 0;
+        for (int b = 0; b < 2048; b++) {
+            Py_ssize_t c = count[b];
+            count[b] = sum;
+            sum += c;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) dst[count[(hit_key(&src[i]) >> shift) & 2047]++] = src[i];
+        hit_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != sc->hits) { /* the sorted hits are in the other buffer: swap the buffers */
+        Py_ssize_t c = sc->caph;
+        sc->hits_tmp = sc->hits;
+        sc->caph = sc->capt;
+        sc->capt = c;
+        sc->hits = src;
+    }
     return 0;
 }
 
@@ -612,7 +642,7 @@ static PyObject *screen_one(const screen_t *s, const toks_t *t, scratch_t *sc) {
     }
     /* 2. supported hits per work, weighted by 1/sqrt(df) */
     if (sc->nh >= 2) {
-        qsort(sc->hits, sc->nh, sizeof(hit_t), hit_cmp);
+        if (sort_hits(sc) < 0) goto nomem;
         cands = malloc(sizeof(cand_t) * sc->nh);
         if (!cands) goto nomem;
         hit_t *H = sc->hits;
@@ -847,6 +877,7 @@ static PyObject *k_screen(PyObject *self, PyObject *args) {
 done:
     toks_free(&t);
     free(sc.hits);
+    free(sc.hits_tmp);
     free(sc.df);
     free(sc.kg);
     free(sc.pass);
@@ -1039,8 +1070,18 @@ typedef struct {
     uint64_t *kg; /* n - s + 1 s-gram hashes */
     Py_ssize_t nk;
     uint8_t *stop_only; /* per s-gram: every word a stop word */
+    int64_t *kcount;    /* per s-gram: how often this side holds it */
     htab_t *tab;
+    uint64_t *filter; /* one bit per (key >> 32) & fmask: a key whose bit is clear is not in tab */
+    uint64_t fmask;
 } side_t;
+
+/* The side may hold key (no false negatives): most of a document's s-grams are in no one candidate work, and
+ * one bit of a small array in cache rules them out before a probe of the table (two arrays, far apart). */
+static inline int side_may_hold(const side_t *S, uint64_t key) {
+    uint64_t bit = (key >> 32) & S->fmask;
+    return (int)((S->filter[bit >> 6] >> (bit & 63)) & 1);
+}
 
 static int u64_cmp(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -1189,7 +1230,7 @@ static int64_t in_work_count(const side_t *D, const side_t *W, int64_t a, int64_
     int64_t cnt = 0, done = a;
     int64_t i0 = a - s + 1 > 0 ? a - s + 1 : 0;
     for (int64_t i = i0; i < b && i < D->nk; i++) {
-        if (D->stop_only[i] || ht_find(W->tab, D->kg[i]) < 0) continue;
+        if (D->stop_only[i] || !side_may_hold(W, D->kg[i]) || ht_find(W->tab, D->kg[i]) < 0) continue;
         int64_t lo = i > done ? i : done, hi = i + s < b ? i + s : b;
         if (hi > lo) {
             cnt += hi - lo;
@@ -1316,7 +1357,7 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
     srt_t *swork = NULL;
     int64_t *sorted = NULL, *sorted2 = NULL;
     Py_ssize_t *cuts = NULL, *cuts2 = NULL;
-    uint8_t *mask = NULL, *covd = NULL, *covw = NULL;
+    uint8_t *mask = NULL, *covd = NULL, *covw = NULL, *wdone = NULL;
     acands_t cands = {0};
     acand_idx_t *ms = NULL;
     ij_t *ij = NULL;
@@ -1326,13 +1367,12 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
 
     /* 1. seeds: s-grams unique enough in both texts (each side's table: counts, positions in order) */
     if (D->nk > 0 && W->nk > 0) {
-        const htab_t *wtab = W->tab, *dtab = D->tab;
+        const htab_t *wtab = W->tab;
         for (Py_ssize_t i = 0; i < D->nk; i++) {
-            if (D->stop_only[i]) continue;
+            if (D->stop_only[i] || D->kcount[i] > st->max_repeat || !side_may_hold(W, D->kg[i])) continue;
             Py_ssize_t we = ht_find(wtab, D->kg[i]);
             if (we < 0) continue;
             if (wtab->count[we] > st->max_repeat) continue;
-            if (dtab->count[ht_find(dtab, D->kg[i])] > st->max_repeat) continue;
             for (int64_t pos = wtab->head[we]; pos >= 0; pos = wtab->next[pos]) {
                 if (grow((void **)&si, &capi, nseeds + 1, sizeof(int64_t)) < 0) goto nomem;
                 if (grow((void **)&sj, &capj, nseeds + 1, sizeof(int64_t)) < 0) goto nomem;
@@ -1461,18 +1501,35 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
             for (int64_t t = cands.v[k].d0; t <= cands.v[k].d1; t++) covd[t] = 1;
             for (int64_t t = cands.v[k].w0; t <= cands.v[k].w1; t++) covw[t] = 1;
         }
-        for (Py_ssize_t a = 0; a < D->nw; a++)
+        /* Coverage only grows: a window covered on either side stays out of every pair, so a covered document
+         * window is skipped whole, a covered work window is marked and skipped, and a document window ends its
+         * row once a pair covers it (the same pairs as trying every pair of windows). */
+        wdone = calloc(W->nw, 1);
+        if (!wdone) goto nomem;
+        for (Py_ssize_t b = 0; b < W->nw; b++) {
+            int64_t w0 = W->wf[b], w1 = W->wl[b];
+            int cov = w0 < 0 || w1 >= W->n;
+            for (int64_t t = w0; t <= w1 && !cov; t++) cov = covw[t];
+            wdone[b] = (uint8_t)cov;
+        }
+        for (Py_ssize_t a = 0; a < D->nw; a++) {
+            int64_t d0 = D->wf[a], d1 = D->wl[a];
+            int cov = d0 < 0 || d1 >= D->n;
+            for (int64_t t = d0; t <= d1 && !cov; t++) cov = covd[t];
+            if (cov) continue;
             for (Py_ssize_t b = 0; b < W->nw; b++) {
+                if (wdone[b]) continue;
                 int dist = popcount64(D->wv[a] ^ W->wv[b]);
                 if (dist > st->near_hamming) continue;
-                int64_t d0 = D->wf[a], d1 = D->wl[a], w0 = W->wf[b], w1 = W->wl[b];
+                int64_t w0 = W->wf[b], w1 = W->wl[b];
                 int64_t n = (d1 - d0 < w1 - w0 ? d1 - d0 : w1 - w0) + 1;
                 if (n < st->near_min_words) continue;
-                if (d0 < 0 || w0 < 0 || d1 >= D->n || w1 >= W->n) continue;
-                int cov = 0;
-                for (int64_t t = d0; t <= d1 && !cov; t++) cov = covd[t];
                 for (int64_t t = w0; t <= w1 && !cov; t++) cov = covw[t];
-                if (cov) continue;
+                if (cov) {
+                    wdone[b] = 1;
+                    cov = 0;
+                    continue;
+                }
                 int64_t shared = 0;
                 for (int64_t t = d0; t <= d1; t++)
                     for (int64_t u = w0; u <= w1; u++)
@@ -1485,7 +1542,10 @@ static int align_pair(const side_t *D, const side_t *W, const align_cfg_t *st, a
                 for (int64_t t = w0; t <= w1; t++) covw[t] = 1;
                 acand_t c = {d0, d1, w0, w1, shared, shared, 0, 1, dist};
                 if (acands_push(&cands, c) < 0) goto nomem;
+                wdone[b] = 1;
+                break;
             }
+        }
     }
     /* 5. merge close passages (sorted by (d0, w0), stable) */
     if (cands.n) {
@@ -1541,6 +1601,7 @@ done:
     free(mask);
     free(covd);
     free(covw);
+    free(wdone);
     free(cands.v);
     free(ms);
     free(ij);
@@ -1564,6 +1625,8 @@ static void side_free(side_t *S) {
     free(S->wv);
     free(S->kg);
     free(S->stop_only);
+    free(S->kcount);
+    free(S->filter);
     if (S->tab) {
         ht_free(S->tab);
         free(S->tab);
@@ -1632,6 +1695,21 @@ static int Side_init(SideObject *self, PyObject *args, PyObject *kw) {
     if (ht_build(S->tab, S->kg, S->nk) < 0) {
         PyErr_NoMemory();
         goto done;
+    }
+    /* the filter: 16 bits per s-gram (a power of two, at least 64), so about one key in 16 not held passes */
+    Py_ssize_t fbits = 64;
+    while (fbits < 16 * S->nk) fbits *= 2;
+    S->fmask = (uint64_t)fbits - 1;
+    S->filter = calloc(fbits / 64, sizeof(uint64_t));
+    S->kcount = malloc((S->nk ? S->nk : 1) * sizeof(int64_t));
+    if (!S->filter || !S->kcount) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < S->nk; i++) {
+        uint64_t bit = (S->kg[i] >> 32) & S->fmask;
+        S->filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
+        S->kcount[i] = S->tab->count[ht_find(S->tab, S->kg[i])];
     }
     rc = 0;
 done:
@@ -1725,6 +1803,261 @@ done:
     bufs_release(&b);
     return res;
 }
+
+/* ------------------------------------------------------------------ registration: a batch's fingerprints
+ *
+ * fingerprints(hashes, bounds, k, w, kmult): for each record i, whose tokens are
+ * hashes[bounds[i]:bounds[i+1]], its winnowed k-grams as compliance.registry.prepare_records
+ * selects them (the rightmost minimum of every window of w k-grams inside the record; a record
+ * with at most w k-grams keeps its rightmost minimum), as (k-gram hashes <u8 bytes, positions
+ * relative to the record <i4 bytes, body simhash of its word bigrams); None for a record of
+ * fewer than two tokens.  The bytes are the stored blobs (little-endian machines only, like
+ * the numpy code it replaces).
+ */
+static PyObject *k_fingerprints(PyObject *self, PyObject *args) {
+    PyObject *ho, *bo, *ko;
+    int k, w;
+    if (!PyArg_ParseTuple(args, "OOiiO", &ho, &bo, &k, &w, &ko)) return NULL;
+    bufs_t b = {0};
+    PyObject *res = NULL;
+    uint64_t *kg = NULL;
+    int32_t *pos = NULL;
+    uint64_t *sel = NULL;
+    Py_ssize_t n, nb, nk;
+    const uint64_t *h, *kmult;
+    const int64_t *bounds;
+    if (!(h = get_buf(&b, ho, 8, &n, "hashes")) || !(bounds = get_buf(&b, bo, 8, &nb, "bounds")) ||
+        !(kmult = get_buf(&b, ko, 8, &nk, "kmult")))
+        goto done;
+    if (nb < 1 || k < 1 || w < 1 || nk < k || nk < 2) {
+        PyErr_SetString(PyExc_ValueError, "fingerprints: bad arguments");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i + 1 < nb; i++)
+        if (bounds[i] < 0 || bounds[i] > bounds[i + 1] || bounds[i + 1] > n) {
+            PyErr_SetString(PyExc_ValueError, "fingerprints: bounds out of order");
+            goto done;
+        }
+    kg = malloc(sizeof(uint64_t) * (size_t)(n + 1));
+    pos = malloc(sizeof(int32_t) * (size_t)(n + 1));
+    sel = malloc(sizeof(uint64_t) * (size_t)(n + 1));
+    if (!kg || !pos || !sel) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (!(res = PyList_New(nb - 1))) goto done;
+    for (Py_ssize_t i = 0; i + 1 < nb; i++) {
+        Py_ssize_t a = bounds[i], m = bounds[i + 1] - a, kn = m - k + 1, np_ = 0;
+        if (m < 2) {
+            Py_INCREF(Py_None);
+            PyList_SET_ITEM(res, i, Py_None);
+            continue;
+        }
+        if (kn > 0) {
+            kgrams(h + a, m, k, kmult, kg);
+            if (kn <= w) {
+                Py_ssize_t best = 0;
+                for (Py_ssize_t j = 1; j < kn; j++)
+                    if (kg[j] <= kg[best]) best = j;
+                pos[np_++] = (int32_t)best;
+            } else {
+                Py_ssize_t last = -1;
+                for (Py_ssize_t s0 = 0; s0 + w <= kn; s0++) {
+                    Py_ssize_t best = s0;
+                    for (Py_ssize_t j = s0 + 1; j < s0 + w; j++)
+                        if (kg[j] <= kg[best]) best = j;
+                    if (best != last) { /* windows move right: a new pick is never left of the last one */
+                        pos[np_++] = (int32_t)best;
+                        last = best;
+                    }
+                }
+            }
+        }
+        for (Py_ssize_t j = 0; j < np_; j++) sel[j] = kg[pos[j]];
+        PyObject *t = Py_BuildValue("(NNK)", PyBytes_FromStringAndSize((const char *)sel, np_ * 8),
+                                    PyBytes_FromStringAndSize((const char *)pos, np_ * 4),
+                                    (unsigned long long)window_simhash(h, a, a + m - 1, kmult));
+        if (!t) {
+            Py_CLEAR(res);
+            goto done;
+        }
+        PyList_SET_ITEM(res, i, t);
+    }
+done:
+    free(kg);
+    free(pos);
+    free(sel);
+    bufs_release(&b);
+    return res;
+}
+
+/* ------------------------------------------------------------------ notices: anchor literals
+ *
+ * Anchors(words): the notice finder's literals ("©", "copyright", "reserved", 版权所有, ...).
+ * Anchors.find(text) -> [(k, start)] of every occurrence of every anchor k in text (overlapping
+ * ones too), in order of start, then of k: what an Aho-Corasick pass gives, at a few nanoseconds a
+ * character (a 256-entry table rejects most characters of a Latin text at once).
+ */
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t n;
+    Py_UCS4 **word;
+    Py_ssize_t *len;
+    Py_ssize_t *order;    /* anchor indices sorted by (first character, index) */
+    Py_UCS4 *first;       /* first[i]: the first character of anchor order[i] */
+    int32_t lat_lo[256], lat_hi[256]; /* the anchors starting with a Latin-1 character: order[lo:hi] */
+} AnchorsObject;
+
+static void Anchors_clear(AnchorsObject *self) {
+    if (self->word)
+        for (Py_ssize_t i = 0; i < self->n; i++) PyMem_Free(self->word[i]);
+    PyMem_Free(self->word);
+    PyMem_Free(self->len);
+    PyMem_Free(self->order);
+    PyMem_Free(self->first);
+    self->word = NULL;
+    self->len = NULL;
+    self->order = NULL;
+    self->first = NULL;
+    self->n = 0;
+}
+
+static void Anchors_dealloc(AnchorsObject *self) {
+    Anchors_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static AnchorsObject *sorting_anchors; /* qsort has no context argument; the GIL serialises Anchors_init */
+
+static int cmp_anchor(const void *a, const void *b) {
+    Py_ssize_t i = *(const Py_ssize_t *)a, j = *(const Py_ssize_t *)b;
+    Py_UCS4 x = sorting_anchors->word[i][0], y = sorting_anchors->word[j][0];
+    return x != y ? (x < y ? -1 : 1) : (i < j ? -1 : i > j);
+}
+
+static int Anchors_init(AnchorsObject *self, PyObject *args, PyObject *kw) {
+    PyObject *seq;
+    if (!PyArg_ParseTuple(args, "O", &seq)) return -1;
+    PyObject *fast = PySequence_Fast(seq, "Anchors: a sequence of str");
+    if (!fast) return -1;
+    Anchors_clear(self);
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    self->word = PyMem_Calloc(n ? n : 1, sizeof(Py_UCS4 *));
+    self->len = PyMem_Calloc(n ? n : 1, sizeof(Py_ssize_t));
+    self->order = PyMem_Calloc(n ? n : 1, sizeof(Py_ssize_t));
+    self->first = PyMem_Calloc(n ? n : 1, sizeof(Py_UCS4));
+    if (!self->word || !self->len || !self->order || !self->first) {
+        Py_DECREF(fast);
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->n = n;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *o = PySequence_Fast_GET_ITEM(fast, i);
+        if (!PyUnicode_Check(o) || PyUnicode_GET_LENGTH(o) == 0) {
+            Py_DECREF(fast);
+            PyErr_SetString(PyExc_TypeError, "Anchors: every anchor is a non-empty str");
+            return -1;
+        }
+        if (!(self->word[i] = PyUnicode_AsUCS4Copy(o))) {
+            Py_DECREF(fast);
+            return -1;
+        }
+        self->len[i] = PyUnicode_GET_LENGTH(o);
+        self->order[i] = i;
+    }
+    Py_DECREF(fast);
+    sorting_anchors = self;
+    qsort(self->order, (size_t)n, sizeof(Py_ssize_t), cmp_anchor);
+    sorting_anchors = NULL;
+    for (int c = 0; c < 256; c++) self->lat_lo[c] = self->lat_hi[c] = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = self->first[i] = self->word[self->order[i]][0];
+        if (c < 256) {
+            if (self->lat_hi[c] == 0) self->lat_lo[c] = (int32_t)i;
+            self->lat_hi[c] = (int32_t)i + 1;
+        }
+    }
+    return 0;
+}
+
+/* order[*lo:*hi]: the anchors that start with c (binary search above U+00FF) */
+static void anchors_starting(const AnchorsObject *a, Py_UCS4 c, Py_ssize_t *lo, Py_ssize_t *hi) {
+    if (c < 256) {
+        *lo = a->lat_lo[c];
+        *hi = a->lat_hi[c];
+        return;
+    }
+    Py_ssize_t l = 0, h = a->n;
+    while (l < h) {
+        Py_ssize_t mid = (l + h) / 2;
+        if (a->first[mid] < c) l = mid + 1;
+        else h = mid;
+    }
+    Py_ssize_t e = l;
+    while (e < a->n && a->first[e] == c) e++;
+    *lo = l;
+    *hi = e;
+}
+
+/* one loop per storage width, so that reading a character is one load */
+#define ANCHORS_SCAN(T)                                                                    \
+    do {                                                                                   \
+        const T *d = (const T *)data;                                                      \
+        for (Py_ssize_t i = 0; i < n; i++) {                                               \
+            Py_UCS4 c = d[i];                                                              \
+            if (c < 256 && self->lat_hi[c] == 0) continue;                                 \
+            Py_ssize_t lo, hi;                                                             \
+            anchors_starting(self, c, &lo, &hi);                                           \
+            for (Py_ssize_t r = lo; r < hi; r++) {                                         \
+                Py_ssize_t k = self->order[r], m = self->len[k], j = 1;                    \
+                const Py_UCS4 *w = self->word[k];                                          \
+                if (i + m > n) continue;                                                   \
+                while (j < m && (Py_UCS4)d[i + j] == w[j]) j++;                            \
+                if (j < m) continue;                                                       \
+                PyObject *t = Py_BuildValue("(nn)", k, i);                                 \
+                if (!t || PyList_Append(out, t) < 0) {                                     \
+                    Py_XDECREF(t);                                                         \
+                    Py_DECREF(out);                                                        \
+                    return NULL;                                                           \
+                }                                                                          \
+                Py_DECREF(t);                                                              \
+            }                                                                              \
+        }                                                                                  \
+    } while (0)
+
+static PyObject *Anchors_find(AnchorsObject *self, PyObject *args) {
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text)) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *out = PyList_New(0);
+    if (!out) return NULL;
+    if (kind == PyUnicode_1BYTE_KIND)
+        ANCHORS_SCAN(Py_UCS1);
+    else if (kind == PyUnicode_2BYTE_KIND)
+        ANCHORS_SCAN(Py_UCS2);
+    else
+        ANCHORS_SCAN(Py_UCS4);
+    return out;
+}
+
+static PyMethodDef Anchors_methods[] = {
+    {"find", (PyCFunction)Anchors_find, METH_VARARGS, "find(text) -> [(anchor index, start)] of every occurrence"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject AnchorsType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "compliance._kernel.Anchors",
+    .tp_basicsize = sizeof(AnchorsObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Literal anchors found in a text in one pass (the notice finder's screen).",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Anchors_init,
+    .tp_dealloc = (destructor)Anchors_dealloc,
+    .tp_methods = Anchors_methods,
+};
 
 /* ------------------------------------------------------------------ evidence: what other works hold
  *
@@ -2114,6 +2447,7 @@ static PyMethodDef methods[] = {
     {"screen", k_screen, METH_VARARGS, "screen(texts, fold, expand, mult, astral, config) -> candidate lists"},
     {"counts", k_counts, METH_VARARGS, "counts(work_hashes, doc_hashes, quoted, elsewhere) -> (quoted, matched unquoted)"},
     {"windows", k_windows, METH_VARARGS, "windows(hashes, sentence, window_words, kmult, hard) -> (first, last, value)"},
+    {"fingerprints", k_fingerprints, METH_VARARGS, "fingerprints(hashes, bounds, k, w, kmult) -> per record (kgrams, positions, simhash) or None"},
     {"align", k_align, METH_VARARGS, "align(doc: Side, work: Side, settings) -> merged candidates"},
     {NULL, NULL, 0, NULL},
 };
@@ -2122,7 +2456,7 @@ static struct PyModuleDef moddef = {PyModuleDef_HEAD_INIT, "_kernel", "Compiled 
 
 PyMODINIT_FUNC PyInit__kernel(void) {
     init_spread();
-    if (PyType_Ready(&SideType) < 0 || PyType_Ready(&WorkHitsType) < 0) return NULL;
+    if (PyType_Ready(&SideType) < 0 || PyType_Ready(&WorkHitsType) < 0 || PyType_Ready(&AnchorsType) < 0) return NULL;
     PyObject *m = PyModule_Create(&moddef);
     if (!m) return NULL;
     Py_INCREF(&SideType);
@@ -2134,6 +2468,12 @@ PyMODINIT_FUNC PyInit__kernel(void) {
     Py_INCREF(&WorkHitsType);
     if (PyModule_AddObject(m, "WorkHits", (PyObject *)&WorkHitsType) < 0) {
         Py_DECREF(&WorkHitsType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&AnchorsType);
+    if (PyModule_AddObject(m, "Anchors", (PyObject *)&AnchorsType) < 0) {
+        Py_DECREF(&AnchorsType);
         Py_DECREF(m);
         return NULL;
     }

@@ -50,7 +50,20 @@ for _command in (registry.register, registry.works, registry.publishers, scannin
 
 def main() -> None:
     """Console-script entry point."""
+    _tune_gc()
     cli(prog_name="compliance")
+
+
+def _tune_gc() -> None:
+    """Fewer collections: a scan or a registration makes millions of short-lived objects and few cycles.
+
+    Objects of the imports are frozen (never examined again) and the youngest generation is collected
+    every 50,000 allocations instead of 700; cycles are still collected.
+    """
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 if __name__ == "__main__":  # `python -m compliance.cli`: use the package's module, where commands live

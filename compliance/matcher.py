@@ -24,6 +24,9 @@ from .text import Tokens, kernel_args, token_scale, tokenize
 
 __all__ = ["Matcher", "WorkMatch", "WorkSource"]
 
+# Texts whose matches are kept for the next copies of the same text (a few dozen MB at most).
+RECENT_TEXTS = 256
+
 # A quotation within this many tokens of a copied passage of the same work (on both sides) is part of the copy.
 QUOTE_CONTEXT_TOKENS = 100
 
@@ -44,6 +47,21 @@ class WorkMatch:
     tokens: Tokens
     passages: list[Passage]
     suppressed: list[tuple[Passage, str]]  # passages ruled out, with the rule id
+
+
+WorkStamp = tuple[str, int, int]  # a work's text, its number of body tokens, where its first body token starts
+
+
+def _stamp(wt: Tokens) -> WorkStamp:
+    """What a per-work cache entry is checked against: the text and its body's token range."""
+    return wt.text, len(wt), int(wt.starts[0]) if len(wt) else 0
+
+
+def _same_work(stamp: WorkStamp, wt: Tokens) -> bool:
+    """A per-work cache entry still holds for tokens *wt*: the same text object (the registry hands out the
+    same Tokens while it caches them), or an equal text with the same body (a work the registry's token cache
+    dropped comes back as new, equal objects; identity alone would recompute every per-work value then)."""
+    return stamp[0] is wt.text or stamp == _stamp(wt)
 
 
 def _running_count(mask: np.ndarray) -> np.ndarray:
@@ -84,27 +102,30 @@ class Matcher:
         self.fp = false_positives or FalsePositiveRules.none()
         self.accept_work = accept_work
         self.work_publisher = work_publisher
-        self._quote_cache: dict[tuple[int, int], tuple[str, np.ndarray]] = {}
-        self._aux_cache: dict[int, tuple[str, tuple]] = {}
+        self._quote_cache: dict[int, tuple[WorkStamp, np.ndarray]] = {}
+        self._aux_cache: dict[int, tuple[WorkStamp, tuple]] = {}
         self.publisher_names = [n.casefold() for n in publisher_names] if publisher_names else None
         self._screen_cfg: dict | None = None
-        self._side_cache: dict[int, tuple[str, _kernel.Side, int]] = {}
+        self._side_cache: dict[int, tuple[WorkStamp, _kernel.Side, int]] = {}
         self._align_settings = settings_tuple(settings)
         self._scaled: dict[int, tuple[MatcherSettings, tuple]] = {1: (settings, self._align_settings)}
-        self._hits_cache: dict[int, tuple[str, _kernel.WorkHits]] = {}
+        self._hits_cache: dict[int, tuple[WorkStamp, _kernel.WorkHits]] = {}
         self._hits_bytes = 0
         self._quote_bytes_cache: dict[int, np.ndarray] = {}
+        self._span_cache: dict[int, tuple[WorkStamp, dict[tuple[int, int, bool], tuple]]] = {}
+        self._span_entries = 0
+        self._recent: dict[str, tuple[Tokens | None, list[WorkMatch]]] = {}
+        self._folded: tuple[str | None, str | None] = (None, None)  # (document text, its case-folded text)
 
-    def _quotes(self, wt: Tokens) -> np.ndarray:
-        """Quote mask of a work's tokens, cached (works recur across documents)."""
-        key = (id(wt.text), len(wt))
-        hit = self._quote_cache.get(key)
-        if hit is not None and hit[0] is wt.text:
+    def _quotes(self, w: int, wt: Tokens) -> np.ndarray:
+        """Quote mask of work *w*'s tokens *wt*, cached (works recur across documents)."""
+        hit = self._quote_cache.get(w)
+        if hit is not None and _same_work(hit[0], wt):
             return hit[1]
         mask = quote_mask(wt, [s for r in self.fp.quotes for s in r.spans(wt.text)])
         if len(self._quote_cache) > 4096:
             self._quote_cache.clear()
-        self._quote_cache[key] = (wt.text, mask)
+        self._quote_cache[w] = (_stamp(wt), mask)
         return mask
 
     def _evidence(self, doc: Tokens, wt: Tokens, w: int, p: Passage, quote: np.ndarray | None,
@@ -113,45 +134,80 @@ class Matcher:
 
         *hits* is the work's k-grams looked up in the index once (cached per
         work): how many works hold each, and which other works hold it where.
+        What depends on the work's span alone is cached (:meth:`_span_evidence`):
+        a wire story's passages recur, span for span, on page after page.
         """
         st = self.settings
         a, b = p.work_first, p.work_last
-        n = b - a + 1
-        ev = Evidence(words=p.words, span=n, work_tokens=wt.hashes.shape[0])
-        if boiler is not None:
-            ev.boiler = int(boiler[b + 1] - boiler[a])
-        if short is not None:
-            ev.short_lines = int(short[b + 1] - short[a])
+        ev = Evidence(words=p.words, span=b - a + 1, work_tokens=wt.hashes.shape[0])
+        ev.boiler, ev.short_lines, ev.df_median, elsewhere = self._span_evidence(
+            w, wt, a, b, p.words <= 150, boiler, short, hits)
         if self.publisher_names is not None and self.work_publisher is not None:
             name = self.publisher_names[int(self.work_publisher[w])]
-            ds, de = doc.span(p.doc_first, p.doc_last)
-            near = doc.text[max(0, ds - 300) : de + 300].casefold()
-            ev.attributed = bool(name) and name in near
-        seg_end = max(a + 1, b - st.k + 2)  # the passage's k-grams: a .. seg_end - 1
-        shared, median = hits.stats(a, seg_end)
-        elsewhere = None
-        if shared:
-            ev.df_median = median
-            # Tweets and speeches are short: only short passages can be quotations held elsewhere.
-            if self.fp.quotes and ev.df_median >= 3 and p.words <= 150:
-                elsewhere = hits.quoted_elsewhere(a, seg_end, n, st.k, 6, self._quote_bytes_cache, self._quote_bytes)
-        else:
-            ev.df_median = 1.0
+            ev.attributed = bool(name) and self._named_near(doc, p, name)
         ev.quoted, ev.unquoted_matched, ev.matched = _kernel.counts(
             wt.hashes[a : b + 1], doc.hashes[p.doc_first : p.doc_last + 1], None if quote is None else quote[a : b + 1],
             elsewhere, st.seed_k)
         return ev
 
+    def _span_evidence(self, w: int, wt: Tokens, a: int, b: int, quotable: bool, boiler: np.ndarray | None,
+                       short: np.ndarray | None, hits: _kernel.WorkHits) -> tuple[int, int, float, bytearray | None]:
+        """The evidence of work tokens a..b that no document changes: boilerplate and short-line words, the
+        median number of works holding its k-grams, and its words quoted elsewhere (looked up only for a
+        *quotable* passage: tweets and speeches are short, so only short passages can be quotations held
+        elsewhere).  Cached per work span (the cache is exact: every input is the work's or the index's)."""
+        spans = self._span_cache.get(w)
+        if spans is None or not _same_work(spans[0], wt):
+            spans = self._span_cache[w] = (_stamp(wt), {})
+        if self._span_entries > 1 << 18:  # a memory budget (a few dozen MB), as for the other caches
+            self._span_cache.clear()
+            self._span_entries = 0
+            spans = self._span_cache[w] = (_stamp(wt), {})
+        key = (a, b, quotable)
+        got = spans[1].get(key)
+        if got is not None:
+            return got
+        st = self.settings
+        n = b - a + 1
+        seg_end = max(a + 1, b - st.k + 2)  # the passage's k-grams: a .. seg_end - 1
+        shared, median = hits.stats(a, seg_end)
+        elsewhere = None
+        if shared:
+            if self.fp.quotes and median >= 3 and quotable:
+                elsewhere = hits.quoted_elsewhere(a, seg_end, n, st.k, 6, self._quote_bytes_cache, self._quote_bytes)
+        else:
+            median = 1.0
+        self._span_entries += 1
+        got = spans[1][key] = (0 if boiler is None else int(boiler[b + 1] - boiler[a]),
+                               0 if short is None else int(short[b + 1] - short[a]), median, elsewhere)
+        return got
+
+    def _named_near(self, doc: Tokens, p: Passage, name: str) -> bool:
+        """*name* (case-folded) within 300 characters of the passage in the document.
+
+        The document is case-folded once, not once per passage, when folding keeps its length (then every
+        character folds to one, and a slice of the folded text is the folded slice).
+        """
+        ds, de = doc.span(p.doc_first, p.doc_last)
+        lo, hi = max(0, ds - 300), de + 300
+        if self._folded[0] is not doc.text:
+            folded = doc.text.casefold()
+            self._folded = (doc.text, folded if len(folded) == len(doc.text) else None)
+        folded = self._folded[1]
+        if folded is None:
+            return name in doc.text[lo:hi].casefold()
+        return folded.find(name, lo, hi) >= 0
+
     def _quote_bytes(self, work: int) -> np.ndarray:
         """A work's quote mask as bytes (what the kernel's quoted-elsewhere vote reads; it caches them)."""
         if len(self._quote_bytes_cache) > 4096:
             self._quote_bytes_cache.clear()
-        return self._quotes(self.works.tokens(work)).view(np.uint8)
+        return self._quotes(work, self.works.tokens(work)).view(np.uint8)
 
     def _work_hits(self, w: int, wt: Tokens) -> _kernel.WorkHits:
         """The work's k-grams looked up in the index, cached within a memory budget (64 MB)."""
         hit = self._hits_cache.get(w)
-        if hit is not None and hit[0] is wt.text:
+        if hit is not None and _same_work(hit[0], wt):
             return hit[1]
         if self._screen_cfg is None:
             self._screen_cfg = screen_config(self.index, self.settings)
@@ -160,7 +216,7 @@ class Matcher:
         if self._hits_bytes > 64 << 20:
             self._hits_cache.clear()
             self._hits_bytes = hits.nbytes
-        self._hits_cache[w] = (wt.text, hits)
+        self._hits_cache[w] = (_stamp(wt), hits)
         return hits
 
     def _work_aux(self, w: int, wt: Tokens) -> tuple:
@@ -170,10 +226,10 @@ class Matcher:
         one subtraction.
         """
         hit = self._aux_cache.get(w)
-        if hit is not None and hit[0] is wt.text:
+        if hit is not None and _same_work(hit[0], wt):
             return hit[1]
         fp = self.fp
-        quote = self._quotes(wt) if fp.quotes else None
+        quote = self._quotes(w, wt) if fp.quotes else None
         boiler = _running_count(fp.boilerplate_mask(wt)[0]) if fp.boilerplate else None
         short = None
         if fp.short_lines:
@@ -182,7 +238,7 @@ class Matcher:
         aux = (None if quote is None else quote.view(np.uint8), boiler, short)
         if len(self._aux_cache) > 2048:
             self._aux_cache.clear()
-        self._aux_cache[w] = (wt.text, aux)
+        self._aux_cache[w] = (_stamp(wt), aux)
         return aux
 
     def _rule_out(self, doc: Tokens, wt: Tokens, w: int, passages: list[Passage],
@@ -250,28 +306,37 @@ class Matcher:
         """Match a batch of documents: one screening pass for all, then alignment where it found candidates.
 
         A document without candidate works comes back as ``(None, [])``: its
-        tokens were never needed as Python objects.
+        tokens were never needed as Python objects.  A text matched in this
+        batch or lately (the last ``RECENT_TEXTS``) is matched once: crawls
+        hold the same page under several addresses, and the result is a
+        function of the text.
         """
-        out: list[tuple[Tokens | None, list[WorkMatch]]] = []
-        for text, cands in zip(texts, self.screen(texts)):
+        recent = self._recent
+        todo = [t for t in dict.fromkeys(texts) if t not in recent]
+        done: dict[str, tuple[Tokens | None, list[WorkMatch]]] = {}
+        for text, cands in zip(todo, self.screen(todo)):
             if not cands:
-                out.append((None, []))
-                continue
-            doc = tokenize(text)
-            out.append((doc, self.match_candidates(doc, cands)))
+                done[text] = (None, [])
+            else:
+                doc = tokenize(text)
+                done[text] = (doc, self.match_candidates(doc, cands))
+        out = [done[t] if t in done else recent[t] for t in texts]
+        recent.update(done)
+        for t in list(recent)[: max(0, len(recent) - RECENT_TEXTS)]:  # the oldest go
+            del recent[t]
         return out
 
     def _work_side(self, w: int, wt: Tokens) -> tuple[_kernel.Side, int]:
         """A work's prepared alignment side and its tokens per word (:func:`text.token_scale`), cached (a wire
         story is copied by many pages of a crawl)."""
         hit = self._side_cache.get(w)
-        if hit is not None and hit[0] is wt.text:
+        if hit is not None and _same_work(hit[0], wt):
             return hit[1], hit[2]
         side = prepare(wt, self.works.windows(w), self.settings)
         scale = token_scale(wt)
         if len(self._side_cache) > 1024:
             self._side_cache.clear()
-        self._side_cache[w] = (wt.text, side, scale)
+        self._side_cache[w] = (_stamp(wt), side, scale)
         return side, scale
 
     def _settings_for(self, scale: int) -> tuple[MatcherSettings, tuple]:

@@ -39,16 +39,19 @@ class PageParts:
     chrome: list[tuple[int, int]] = field(default_factory=list)
 
 
+_PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*")
+_ABOUT_THE_AUTHOR = re.compile(r"^(about the author|author bio)\b", re.IGNORECASE)
+
+
 def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Each paragraph's span without its surrounding white space."""
     out = []
-    for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*", text):
-        if m.group(0).strip():
-            s, e = m.start(), m.end()
-            while s < e and text[s].isspace():
-                s += 1
-            while e > s and text[e - 1].isspace():
-                e -= 1
-            out.append((s, e))
+    for m in _PARAGRAPH.finditer(text):
+        g = m.group(0)
+        body = g.strip()
+        if body:
+            s = m.start() + (len(g) - len(g.lstrip()))
+            out.append((s, s + len(body)))
     return out
 
 
@@ -56,6 +59,8 @@ def _is_chrome(p: str, chrome: tuple[str, ...]) -> bool:
     if len(p) > 120:
         return False
     s = p.strip().strip(":").lower()
+    if not s.startswith(tuple(chrome)):
+        return False  # every chrome line starts with one of the phrases: most paragraphs leave here
     return any(s == c or (s.startswith(c) and len(s) <= len(c) + 40 and len(s.split()) <= 8) for c in chrome)
 
 
@@ -109,7 +114,7 @@ def split_page(text: str, chrome: tuple[str, ...] = DEFAULT_CHROME) -> PageParts
                     tail_kinds[i] = tail_kinds[i + 1] = "bio"
                     bio = (s, paras[i + 1][1])
                     author = name
-            elif re.match(r"^(about the author|author bio)\b", p.strip(), re.IGNORECASE):
+            elif _ABOUT_THE_AUTHOR.match(p.strip()):
                 tail_kinds[i] = "bio"
     # The body ends at the first tail paragraph after which no article prose follows.  Wire copy
     # comes in short paragraphs (20-35 words), so an "Advertisement" or "Recommended" line inside an

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+from urllib.parse import urlsplit
 
 import numpy as np
 import sqlite_utils
@@ -128,7 +129,8 @@ def prepare_records(recs: list["WorkRecord"], settings: MatcherSettings) -> list
     """
     if len(recs) < 4:
         return [prepare_record(r, settings) for r in recs]
-    from .fingerprint import _BITS, kgram_hashes, simhash_window_arrays
+    from . import _kernel
+    from .fingerprint import _K_MULT, simhash_window_arrays
 
     k, w = settings.k, settings.w
     bases, pos = [], 0
@@ -144,56 +146,26 @@ def prepare_records(recs: list["WorkRecord"], settings: MatcherSettings) -> list
     toks = Tokens(allt.text, allt.hashes[keep], allt.starts[keep], allt.ends[keep], allt.sentence[keep],
                   allt.numeric[keep])
     rec_of = rec_of[keep]
-    n = len(toks)
     first = np.searchsorted(rec_of, np.arange(len(recs) + 1))  # token range of each record
     counts = np.diff(first)
-    # k-grams inside one record; robust winnowing over windows inside one record
-    kh = kgram_hashes(toks.hashes, k)
-    valid = np.zeros(kh.shape[0], dtype=bool)
-    if kh.shape[0]:
-        valid = rec_of[: kh.shape[0]] == rec_of[np.minimum(np.arange(kh.shape[0]) + k - 1, n - 1)]
-    selected = np.zeros(kh.shape[0], dtype=bool)
-    if kh.shape[0] >= w:
-        win = np.lib.stride_tricks.sliding_window_view(kh, w)
-        starts = np.arange(win.shape[0])
-        inside = valid[starts] & valid[starts + w - 1] & (rec_of[starts] == rec_of[starts + w - 1])
-        pick = (w - 1) - np.argmin(win[:, ::-1], axis=1)
-        selected[(starts + pick)[inside]] = True
-    # passage windows (never across records) and each record's whole-body simhash
+    # winnowed k-grams and body simhash of each record, in one compiled pass (never across records)
+    fps = _kernel.fingerprints(np.ascontiguousarray(toks.hashes, dtype=np.uint64), first.astype(np.int64), k, w, _K_MULT)
+    # passage windows (never across records)
     wf, wl, wv = simhash_window_arrays(toks, settings.window_words,
                                        first[1:-1][counts[1:] > 0] if len(recs) > 1 else None)
     win_bounds = np.searchsorted(wf, first)  # the windows of record i: win_bounds[i] .. win_bounds[i + 1]
-    feats_bits: np.ndarray | None = None
-    from .fingerprint import bigram_features
-
-    feats = bigram_features(toks.hashes) if n >= 2 else None
-    if feats is not None:  # one row of 64 bits per bigram; a record's body sums its rows
-        feats_bits = np.unpackbits(feats.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
     key = settings.fingerprint_key()
     for i, r in enumerate(recs):
-        a, b = int(first[i]), int(first[i + 1])
-        m = b - a
-        if m < 2 or feats_bits is None:
+        if fps[i] is None:
             prepare_record(r, settings)  # tiny bodies: the simple path
             continue
-        kn = m - k + 1
-        if kn <= 0:
-            pos_r = np.zeros(0, dtype=np.int64)
-        elif kn <= w:
-            seg = kh[a : a + kn]
-            pos_r = np.array([kn - 1 - int(np.argmin(seg[::-1]))], dtype=np.int64)
-        else:
-            pos_r = np.flatnonzero(selected[a : a + kn])
-        hashes = kh[a + pos_r] if pos_r.shape[0] else np.zeros(0, dtype=np.uint64)
-        cnt = feats_bits[a : b - 1].sum(axis=0, dtype=np.int32)  # bigrams a..b-2
-        on = cnt * 2 > (m - 1)
-        doc_simhash = to_hex(int(np.sum(_BITS[on], dtype=np.uint64)))
+        hashes, positions, body_simhash = fps[i]
+        a = int(first[i])
         wa, wb = int(win_bounds[i]), int(win_bounds[i + 1])
         wins = np.zeros(wb - wa, dtype=_WINDOW_DTYPE)
         wins["first"], wins["last"], wins["value"] = wf[wa:wb] - a, wl[wa:wb] - a, wv[wa:wb]
-        packed = (hashes.astype("<u8").tobytes(), pos_r.astype("<i4").tobytes(), wins.tobytes())
         body_end = r.body_end if r.body_end is not None else len(r.text)
-        r.prepared = (key, body_end, packed, doc_simhash, sha256_text(r.text))
+        r.prepared = (key, body_end, (hashes, positions, wins.tobytes()), to_hex(body_simhash), sha256_text(r.text))
     return recs
 
 
@@ -204,6 +176,14 @@ def body_tokens(text: str, body_start: int, body_end: int) -> Tokens:
         return t
     keep = (t.starts >= body_start) & (t.ends <= body_end)
     return Tokens(t.text, t.hashes[keep], t.starts[keep], t.ends[keep], t.sentence[keep], t.numeric[keep])
+
+
+_INSERT_WORK = """INSERT INTO works(num, id, publisher_id, title, url, published, author, text, body_start, body_end,
+                  sha256, simhash, source_path, source_format, raw_sha256, registered_at, notice_id)
+                  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"""
+_INSERT_NOTICE = """INSERT INTO notices(id, publisher_id, work_num, text, holder, years, all_rights_reserved, restriction,
+                    contact_email, license, source, start, end) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"""
+_INSERT_FINGERPRINTS = "INSERT OR REPLACE INTO fingerprints(work_num, scheme, hashes, positions, windows) VALUES (?,?,?,?,?)"
 
 
 class _Database(sqlite_utils.Database):
@@ -391,26 +371,46 @@ class Registry:
             yield from self._register_batch(batch, settings)
 
     def _register_batch(self, batch: list[WorkRecord], settings: MatcherSettings) -> list[RegisterOutcome]:
+        """One transaction: what is known is asked once for the batch, new works go in with executemany.
+
+        A record whose id or content is already registered (or met earlier in this batch) takes the
+        row-by-row path, after the rows gathered so far are written.
+        """
         out: list[RegisterOutcome] = []
         prepared = []
         for rec in batch:
             if rec.prepared is None or rec.prepared[0] != settings.fingerprint_key():
                 prepare_record(rec, settings)
             prepared.append((rec, *rec.prepared[1:]))
-        ex = self.db.conn.execute  # the plain connection: this loop runs 100,000 times
+        conn = self.db.conn  # the plain connection: this loop runs 100,000 times
+        ex = conn.execute
         now = now_utc()
         key = settings.fingerprint_key()
         with self.db.atomic():
-            changed = False
+            by_id = self._known_rows("id", [r.id for r, *_ in prepared])
+            by_sha = self._known_rows("sha256", [p[4] for p in prepared])
+            next_num = int(ex("SELECT coalesce(max(num), 0) + 1 FROM works").fetchone()[0])
+            next_notice = int(ex("SELECT coalesce(max(id), 0) + 1 FROM notices").fetchone()[0])
+            pids: dict[tuple[Any, ...], int] = {}
+            rows: dict[str, list[list[Any]]] = {"works": [], "notices": [], "fingerprints": []}
+
+            def flush() -> None:
+                if rows["works"]:
+                    conn.executemany(_INSERT_WORK, rows["works"])
+                if rows["notices"]:
+                    conn.executemany(_INSERT_NOTICE, rows["notices"])
+                if rows["fingerprints"]:
+                    conn.executemany(_INSERT_FINGERPRINTS, rows["fingerprints"])
+                for v in rows.values():
+                    v.clear()
+
             for rec, body_end, fp, doc_simhash, sha in prepared:
-                existing = ex("SELECT num, sha256 FROM works WHERE id = ?", [rec.id]).fetchone()
+                existing = by_id.get(rec.id)
                 if existing and existing[1] == sha:
                     out.append(RegisterOutcome(rec.id, "unchanged", rec.publisher))
                     continue
-                dup = ex("SELECT id FROM works WHERE sha256 = ? AND id != ?", [sha, rec.id]).fetchone()
-                note = f"same text as {dup[0]}, registered again under this id" if dup and not existing else ""
-                from urllib.parse import urlsplit
-
+                dup = next((i for i, _n, _s in by_sha.get(sha, ()) if i != rec.id), None)
+                note = f"same text as {dup}, registered again under this id" if dup and not existing else ""
                 host = None
                 if rec.url:
                     try:
@@ -418,17 +418,20 @@ class Registry:
                     except ValueError:
                         host = None
                 main_notice = next((n for n in rec.notices if n.holder or n.contact_email), None)
-                pid = self.publisher_id(
-                    rec.publisher,
-                    holder=rec.holder or (main_notice.holder if main_notice else None),
-                    email=rec.contact_email or next((n.contact_email for n in rec.notices if n.contact_email), None),
-                    domains=[host] if host else [],
-                )
+                who = (rec.publisher, rec.holder or (main_notice.holder if main_notice else None),
+                       rec.contact_email or next((n.contact_email for n in rec.notices if n.contact_email), None),
+                       host)
+                pid = pids.get(who)
+                if pid is None:  # the same publisher facts again change nothing: asked once a batch
+                    pid = pids[who] = self.publisher_id(who[0], holder=who[1], email=who[2],
+                                                        domains=[host] if host else [])
                 values = [rec.id, pid, rec.title, rec.url, rec.published, rec.author, rec.text,
                           rec.body_start, body_end, sha, doc_simhash, rec.source_path, rec.source_format,
                           rec.raw_sha256, now]
                 if existing:
+                    flush()
                     num = int(existing[0])
+                    by_sha[existing[1]] = [e for e in by_sha.get(existing[1], ()) if e[0] != rec.id]
                     ex(
                         """UPDATE works SET id=?, publisher_id=?, title=?, url=?, published=?, author=?, text=?,
                            body_start=?, body_end=?, sha256=?, simhash=?, source_path=?, source_format=?,
@@ -436,31 +439,44 @@ class Registry:
                     ex("DELETE FROM notices WHERE work_num = ?", [num])
                     status = "updated"
                 else:
-                    cur = ex(
-                        """INSERT INTO works(id, publisher_id, title, url, published, author, text, body_start,
-                           body_end, sha256, simhash, source_path, source_format, raw_sha256, registered_at)
-                           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", values)
-                    num = int(cur.lastrowid)
+                    num = next_num
+                    next_num += 1
                     status = "added"
                 notice_id = None
-                for n in rec.notices:  # noqa: B007 - each row's id is needed for the main notice
-                    cur = ex(
-                        """INSERT INTO notices(publisher_id, work_num, text, holder, years, all_rights_reserved,
-                           restriction, contact_email, license, source, start, end) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
-                        [pid, num, n.text, n.holder, json.dumps(n.years), int(n.all_rights_reserved), n.restriction,
-                         n.contact_email, n.license, n.source, n.start, n.end])
+                for n in rec.notices:
+                    rows["notices"].append([next_notice, pid, num, n.text, n.holder, json.dumps(n.years),
+                                            int(n.all_rights_reserved), n.restriction, n.contact_email, n.license,
+                                            n.source, n.start, n.end])
                     if notice_id is None and (n.holder or n.all_rights_reserved or n.license):
-                        notice_id = int(cur.lastrowid)
-                if notice_id is not None or existing:
+                        notice_id = next_notice
+                    next_notice += 1
+                if existing:
                     ex("UPDATE works SET notice_id = ? WHERE num = ?", [notice_id, num])
-                ex(
-                    "INSERT OR REPLACE INTO fingerprints(work_num, scheme, hashes, positions, windows) VALUES (?,?,?,?,?)",
-                    [num, key, *fp])
-                changed = True
+                else:
+                    rows["works"].append([num, *values, notice_id])
+                rows["fingerprints"].append([num, key, *fp])
+                by_id[rec.id] = (num, sha)
+                by_sha.setdefault(sha, []).append((rec.id, num, sha))
                 out.append(RegisterOutcome(rec.id, status, rec.publisher, note))
-            if changed:
+            flush()
+            if out and any(o.status != "unchanged" for o in out):
                 self._bump()
         return out
+
+    def _known_rows(self, column: str, values: list[str]) -> dict[str, Any]:
+        """Registered works by id (``{id: (num, sha256)}``) or by content (``{sha256: [(id, num, sha256)]}``)."""
+        found: dict[str, Any] = {}
+        uniq = list(dict.fromkeys(values))
+        for i in range(0, len(uniq), 500):
+            part = uniq[i:i + 500]
+            sql = (f"SELECT id, num, sha256 FROM works WHERE {column} IN ({','.join('?' * len(part))}) "
+                   "ORDER BY num")
+            for wid, num, sha in self.db.conn.execute(sql, part):
+                if column == "id":
+                    found[wid] = (num, sha)
+                else:
+                    found.setdefault(sha, []).append((wid, num, sha))
+        return found
 
     def works(self, publisher: str | None = None) -> list[dict[str, Any]]:
         sql = """SELECT w.id, p.name, w.title, w.url, w.published, w.author, w.sha256,

@@ -234,12 +234,9 @@ def _store_rows(registry: Registry, run_id: int | None, doc: Document, findings:
     _store_markers(registry, run_id, [(doc, len(findings))], scan_key)
 
 
-def _store_found(registry: Registry, run_id: int | None, doc: Document, findings: list[Finding],
-                 nums: dict[str, int] | None = None) -> None:
-    """A document with findings: its text (offsets index it; evidence needs it) and its findings.  *nums* keeps
-    the works' numbers by id across calls (a scan asks once per work, not once per finding)."""
+def _store_found(registry: Registry, run_id: int | None, doc: Document, findings: list[Finding]) -> None:
+    """A document with findings: its text (offsets index it; evidence needs it) and its findings."""
     db = registry.db
-    nums = {} if nums is None else nums
     now = now_utc()
     row = db.execute("SELECT id FROM documents WHERE sha256 = ? AND coalesce(url,'') = coalesce(?,'') "
                      "AND coalesce(path,'') = coalesce(?,'')", [doc.sha256, doc.url, doc.path]).fetchone()
@@ -253,20 +250,18 @@ def _store_found(registry: Registry, run_id: int | None, doc: Document, findings
             [doc.sha256, doc.raw_sha256, doc.path, doc.url, doc.title, doc.fetched_at, doc.warc_record_id,
              doc.warc_date, doc.payload_digest, doc.source_format, doc.text, doc.extra_text, run_id])
         doc_id = int(cur.lastrowid)
-    for f in findings:
-        num = nums.get(f.work["id"])
-        if num is None:
-            num = nums[f.work["id"]] = db.execute("SELECT num FROM works WHERE id = ?", [f.work["id"]]).fetchone()[0]
-        db.execute(
-            """INSERT INTO findings(id, document_id, work_num, run_id, passages, copied_words, work_coverage,
-               verdict, reasons, rules, attribution, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
-               ON CONFLICT(id) DO UPDATE SET document_id=excluded.document_id, run_id=excluded.run_id,
-               passages=excluded.passages, copied_words=excluded.copied_words,
-               work_coverage=excluded.work_coverage, verdict=excluded.verdict, reasons=excluded.reasons,
-               rules=excluded.rules, attribution=excluded.attribution, updated_at=excluded.updated_at""",
-            [f.id, doc_id, num, run_id, json.dumps([p.to_dict() for p in f.passages]), f.copied_words,
-             f.work_coverage, f.verdict, json.dumps(f.reasons), json.dumps(f.rules), json.dumps(f.attribution),
-             now, now])
+    ids = list(dict.fromkeys(f.work["id"] for f in findings))  # at most max_candidates: one query
+    nums = dict(db.execute(f"SELECT id, num FROM works WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
+    db.conn.executemany(
+        """INSERT INTO findings(id, document_id, work_num, run_id, passages, copied_words, work_coverage,
+           verdict, reasons, rules, attribution, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+           ON CONFLICT(id) DO UPDATE SET document_id=excluded.document_id, run_id=excluded.run_id,
+           passages=excluded.passages, copied_words=excluded.copied_words,
+           work_coverage=excluded.work_coverage, verdict=excluded.verdict, reasons=excluded.reasons,
+           rules=excluded.rules, attribution=excluded.attribution, updated_at=excluded.updated_at""",
+        [[f.id, doc_id, nums[f.work["id"]], run_id, json.dumps([p.to_dict() for p in f.passages]), f.copied_words,
+          f.work_coverage, f.verdict, json.dumps(f.reasons), json.dumps(f.rules), json.dumps(f.attribution),
+          now, now] for f in findings])
 
 
 def _store_markers(registry: Registry, run_id: int | None, docs: list[tuple[Document, int]], scan_key: str) -> None:
@@ -517,7 +512,6 @@ class _ScanRun:
         self.in_flight: deque[tuple[list[Document | FileRef], Any]] = deque()
         #: documents read but not stored that wait while a file of many documents is read (see read_here)
         self.waiting: list[int] = []
-        self.work_nums: dict[str, int] = {}  # works' numbers by id, for storing findings
         self.window = max(2, summary.workers * options.window_per_worker)
         self.watch: Any = None  # the repost watch (compliance/watch.py), set by start()
         self.batch_limit = min(options.batch_docs, 16)
@@ -724,7 +718,7 @@ class _ScanRun:
             if self.options.store:
                 for doc, findings in stored:
                     if findings:
-                        _store_found(registry, self.run_id, doc, findings, self.work_nums)
+                        _store_found(registry, self.run_id, doc, findings)
                 _store_markers(registry, self.run_id, [(doc, len(findings)) for doc, findings in stored],
                                self.scanner.scan_key)
                 for kind, err, _, _ in results:

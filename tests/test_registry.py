@@ -48,6 +48,25 @@ def test_changed_content_updates_the_work(db):
     assert reg.registry_version() != v1
 
 
+def test_one_batch_sees_its_own_earlier_works(db):
+    """Within one transaction the batch behaves as one work at a time: the same text under a second id is
+    noted, the same id again with other text updates it, and its old text is then nobody's."""
+    reg = Registry(db)
+    other = TEXT.replace("containers", "crates")
+    batch = [WorkRecord(id="w1", text=TEXT, publisher="P © 2024 P Ltd"),
+             WorkRecord(id="w2", text=TEXT, publisher="P © 2024 P Ltd"),
+             WorkRecord(id="w1", text=other, publisher="P © 2024 P Ltd"),
+             WorkRecord(id="w2", text=other, publisher="P © 2024 P Ltd"),
+             WorkRecord(id="w3", text=TEXT + " Again.", publisher="Q")]
+    got = [(o.id, o.status, o.detail) for o in reg.register(batch, ST)]
+    assert got == [("w1", "added", ""), ("w2", "added", "same text as w1, registered again under this id"),
+                   ("w1", "updated", ""), ("w2", "updated", ""), ("w3", "added", "")]
+    rows = reg.db.execute("SELECT num, id, sha256 FROM works ORDER BY num").fetchall()
+    assert [r[:2] for r in rows] == [(1, "w1"), (2, "w2"), (3, "w3")] and rows[0][2] == rows[1][2]
+    assert reg.db.execute("SELECT count(*) FROM fingerprints").fetchone()[0] == 3
+    assert reg.db.execute("SELECT count(*) FROM publishers").fetchone()[0] == 2
+
+
 def test_fingerprints_are_winnowed_kgrams(db):
     """Stored fingerprints are a fraction of the k-grams (density about 2/(w+1))."""
     import numpy as np

@@ -12,31 +12,58 @@ import re
 from functools import lru_cache
 from typing import Iterator
 
-import ahocorasick
-
+from .. import _kernel
 from .contacts import _attach_contacts
+from .guard import guarded
 from .holders import _holder_and_years, _is_abbrev, _looks_like_a_person, _markerless_holder, clean_holder
 from .licences import license_of
 from .lines import _in_ranges, _line_bounds, _next_line, _notice_span_end, _split_marker_groups
 from .model import Notice
+from .patterns import (
+    _ARR,
+    _ARR_WORDS,
+    _CANDIDATE,
+    _CC_URL,
+    _CONTINUATION,
+    _CREDIT,
+    _HOLDER_SENTENCES,
+    _LICENCE_NOTICE,
+    _LICENSE_STATEMENT,
+    _NO_REPRO,
+    _NOT_HOLDER_WORDS,
+    _PERMISSION_OF,
+    _PICTURE_HOLDER,
+    _RESTRICT,
+    _RIGHTS_CUE,
+    _YEARS,
+    EMAIL_RE,
+    LANG,
+    MAX_CANDIDATE_LINES,
+    MAX_NOTICES,
+)
 from .years import expand_years
-from .patterns import (_ARR_WORDS, _HOLDER_SENTENCES, _LICENCE_NOTICE, _PERMISSION_OF, _YEARS, EMAIL_RE, LANG, MAX_CANDIDATE_LINES, MAX_NOTICES, _ARR, _CANDIDATE, _CC_URL, _CONTINUATION, _CREDIT,
-                       _LICENSE_STATEMENT, _NO_REPRO, _NOT_HOLDER_WORDS, _PICTURE_HOLDER, _RESTRICT, _RIGHTS_CUE)
-
 
 # Lower-case literals one of which every _CANDIDATE match contains: a cheap
 # str.find screen, so that only lines near them meet the regular expression.
-_ANCHORS = tuple(dict.fromkeys(("©", "ⓒ", "(c)", "(с)", "copyright", "copr.", "creative commons", *LANG.anchors)))
+_MARKS = ("©", "ⓒ", "(c)", "(с)", "copyright", "copr.")
+_ANCHORS = tuple(dict.fromkeys((*_MARKS, "creative commons", *LANG.anchors)))
 
 
 @lru_cache(maxsize=1)
-def _anchor_automaton() -> "ahocorasick.Automaton":
-    """The anchor literals in one automaton (each anchor's value is its index in _ANCHORS)."""
-    auto = ahocorasick.Automaton()
-    for k, kw in enumerate(_ANCHORS):
-        auto.add_word(kw, k)
-    auto.make_automaton()
-    return auto
+def _anchor_finder() -> _kernel.Anchors:
+    """The anchor literals, found in one compiled pass (each occurrence as (index in _ANCHORS, start))."""
+    return _kernel.Anchors(_ANCHORS)
+
+
+# How far a _CANDIDATE match reaches before and after the first anchor literal it contains: about 21
+# characters before ("todos los derechos reservados", "licensed under a creative commons") and 110 after
+# ("nachdruck ... nicht gestattet", "копирование ... без письменного разрешения"), with room for runs of
+# spaces.  Searching further (a whole 3,000-character paragraph for each "reserved" in it) only cost time.
+_REACH_BEFORE = 64
+_REACH_AFTER = 160
+# A marker starts its match (the marker alternatives of _CANDIDATE are the markers themselves; a phrase
+# holding one, "版权归©…所有", starts at its own anchor, whose window covers it).
+_REACH_BEFORE_OF = tuple(0 if kw in _MARKS else _REACH_BEFORE for kw in _ANCHORS)
 
 
 def _candidates(text: str) -> "Iterator[re.Match[str]]":
@@ -45,11 +72,11 @@ def _candidates(text: str) -> "Iterator[re.Match[str]]":
     if len(low) != len(text):
         yield from _CANDIDATE.finditer(text)
         return
-    # every anchor occurrence in one Aho-Corasick pass, then taken anchor by anchor, each left to right and
-    # without overlaps, as a str.find loop per anchor would (the cap on ranges applies in the same order)
+    # every anchor occurrence in one pass, then taken anchor by anchor, each left to right and without
+    # overlaps, as a str.find loop per anchor would (the cap on ranges applies in the same order)
     found: dict[int, list[int]] = {}
-    for end, k in _anchor_automaton().iter(low):
-        found.setdefault(k, []).append(end - len(_ANCHORS[k]) + 1)
+    for k, start in _anchor_finder().find(low):
+        found.setdefault(k, []).append(start)
     ranges = []
     for k in sorted(found):
         kw = _ANCHORS[k]
@@ -58,9 +85,12 @@ def _candidates(text: str) -> "Iterator[re.Match[str]]":
             if i < free:
                 continue
             free = i + len(kw)
-            a = text.rfind("\n", 0, max(0, i - 30)) + 1
+            # the line around the anchor, but no further than a match can reach from it: searching a whole
+            # 3,000-character paragraph for each "reserved" in it cost ~1 µs a character
+            a = max(text.rfind("\n", 0, max(0, i - 30)) + 1, i - _REACH_BEFORE_OF[k])
             b = text.find("\n", i + len(kw) + 30)
-            ranges.append((a, len(text) if b < 0 else b))
+            b = min(len(text) if b < 0 else b, i + len(kw) + _REACH_AFTER)
+            ranges.append((a, b))
             if len(ranges) > 4 * MAX_CANDIDATE_LINES:
                 break
     if not ranges:
@@ -210,10 +240,10 @@ def _notices_on_line(text: str, la: int, lb: int, line: str) -> list[Notice]:
     return out
 
 
-_YEARS_ONLY = re.compile(rf"[\s:.,]*{_YEARS.pattern}[\s:.,]*", re.IGNORECASE)
-_ARR_BEFORE = re.compile(rf"[\s|•·]*(?:{_ARR_WORDS})[\s:.,]*", re.IGNORECASE)
+_YEARS_ONLY = guarded(rf"[\s:.,]*{_YEARS.pattern}[\s:.,]*", re.IGNORECASE)
+_ARR_BEFORE = guarded(rf"[\s|•·]*(?:{_ARR_WORDS})[\s:.,]*", re.IGNORECASE)
 # "CNN Sans ™ & © 2016 Cable News Network": the notice of a trademarked thing (a font, a logo, a show)
-_MARK_OF_A_THING = re.compile(r"(?:™|®|\bTM\b)\s*(?:&|and)?\s*$")
+_MARK_OF_A_THING = guarded(r"(?:™|®|\bTM\b)\s*(?:&|and)?\s*$")
 
 
 def _last_clause(before: str) -> str:

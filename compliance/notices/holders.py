@@ -8,15 +8,39 @@ credit rather than a site's notice.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from .guard import guarded
 from .lines import _split_marker_groups
-from .patterns import (_ABBREV, _ARR, _CORP_SUFFIX, _FUNCTION_WORDS, _HOLDER_END, _LICENSE_STATEMENT, _MARK,
-                       _NAV_SEPARATOR, _NOT_HOLDER_WORDS, _RESTRICT, _YEAR_RE, _YEARS, LANG)
+from .patterns import (
+    _ABBREV,
+    _ARR,
+    _CORP_SUFFIX,
+    _FUNCTION_WORDS,
+    _HOLDER_END,
+    _LICENSE_STATEMENT,
+    _MARK,
+    _NAV_SEPARATOR,
+    _NOT_HOLDER_WORDS,
+    _RESTRICT,
+    _YEAR_RE,
+    _YEARS,
+    LANG,
+)
 from .years import expand_years
 
 # years at the start of a holder, with the suffix some languages write after a year ("2024年")
-_LEAD_YEARS = re.compile(rf"{_YEARS.pattern}(?:\s*(?:{LANG.year_suffixes}))?", re.IGNORECASE)
+_LEAD_YEARS = guarded(rf"{_YEARS.pattern}(?:\s*(?:{LANG.year_suffixes}))?", re.IGNORECASE)
 
+
+
+# Compiled once: clean_holder runs for every notice of every registered work.
+_SPACES = re.compile(r"\s+")
+_JOINED_SENTENCES = re.compile(r"(?<=[a-z]{2})\.(?=[A-Z][a-z]{2})")
+_LEAD_MARK = re.compile(rf"^(?:{_MARK.pattern})\s*", re.IGNORECASE)
+_LEAD_CONNECTIVE = re.compile(r"^(?:by|of|owned\s+by|the\s+copyright\s+(?:holder|owner)s?|held\s+by)\s+", re.IGNORECASE)
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?»”)])")
+_DOTS = re.compile(r"\.{2,}")
 
 def _era_year(s: str) -> tuple[re.Match[str] | None, int | None]:
     """A year of another era at the start of *s* ("© 2567 บริษัท ..." is 2024): the match and the common-era year."""
@@ -68,19 +92,18 @@ def clean_holder(raw: str, *, strict: bool = False) -> str | None:
     the holder must look like a name, not like prose.
     """
     s = raw.replace("\u00a0", " ")
-    s = re.sub(r"\s+", " ", s)
+    s = _SPACES.sub(" ", s)
     # "Cable News Network.Turner Broadcasting": two elements joined without a space are two sentences
-    s = re.sub(r"(?<=[a-z]{2})\.(?=[A-Z][a-z]{2})", ". ", s)
+    s = _JOINED_SENTENCES.sub(". ", s)
     # leading markers, years and connectives: "© Copyright 2010 - 2015. The Daily Caller"
     for _ in range(4):
         before = s
         s = s.lstrip(" .,;:-–—|·•*：，、。")
-        s = re.sub(rf"^(?:{_MARK.pattern})\s*", "", s, flags=re.IGNORECASE)
+        s = _LEAD_MARK.sub("", s)
         m = _LEAD_YEARS.match(s) or _era_year(s)[0]
         if m:
             s = s[m.end():]
-        s = re.sub(r"^(?:by|of|owned\s+by|the\s+copyright\s+(?:holder|owner)s?|held\s+by)\s+", "", s,
-                   flags=re.IGNORECASE)
+        s = _LEAD_CONNECTIVE.sub("", s)
         if s == before:
             break
     s = s.strip()
@@ -106,8 +129,8 @@ def clean_holder(raw: str, *, strict: bool = False) -> str | None:
                                                         or re.match(r"(?:All|Some|The|This|A|An)\b", nxt)):
             s = s[: cm.start()]
             break
-    s = re.sub(r"\s+([.,;:!?»”)])", r"\1", s)
-    s = re.sub(r"\.{2,}", ".", s)
+    s = _SPACE_BEFORE_PUNCT.sub(r"\1", s)
+    s = _DOTS.sub(".", s)
     # a sentence end that is not an abbreviation's dot ("Cable News Network. Turner ..."),
     # and a company suffix that is not followed by another ("Ltd, Media Centre", "LLC. IGN")
     toks = [t for t in s.split(" ") if t]
@@ -188,7 +211,7 @@ def _strip_lead(s: str) -> tuple[str, list[int]]:
     for _ in range(5):
         before = s
         s = s.lstrip(" .,;:-–—|·•*：，、。")
-        s = re.sub(rf"^(?:{_MARK.pattern})\s*", "", s, flags=re.IGNORECASE)
+        s = _LEAD_MARK.sub("", s)
         m = _LEAD_YEARS.match(s)
         era, era_year = _era_year(s) if not m else (None, None)
         if era:
@@ -197,15 +220,28 @@ def _strip_lead(s: str) -> tuple[str, list[int]]:
         elif m:
             years = years or expand_years(m.group(0))
             s = s[m.end():]
-        s = re.sub(r"^(?:by|of|owned\s+by|the\s+copyright\s+(?:holder|owner)s?|held\s+by)\s+", "", s,
-                   flags=re.IGNORECASE)
+        s = _LEAD_CONNECTIVE.sub("", s)
         if s == before:
             break
     return s, years
 
 
 def _holder_and_years(seg: str, strict: bool = False) -> tuple[str | None, list[int]]:
-    """Years before the holder ("© 2019 Foo") or right after it ("© Foo Ltd 2015", "Foo, 2019")."""
+    """Years before the holder ("© 2019 Foo") or right after it ("© Foo Ltd 2015", "Foo, 2019").
+
+    A publisher's works repeat one footer: the answer for a segment is kept (a fresh list each call).
+    """
+    holder, years = _holder_and_years_of(seg, strict)
+    return holder, list(years)
+
+
+@lru_cache(maxsize=4096)
+def _holder_and_years_of(seg: str, strict: bool) -> tuple[str | None, tuple[int, ...]]:
+    holder, years = _read_holder_and_years(seg, strict)
+    return holder, tuple(years)
+
+
+def _read_holder_and_years(seg: str, strict: bool) -> tuple[str | None, list[int]]:
     rest, years = _strip_lead(_cut_statement(seg))
     holder = clean_holder(rest, strict=strict)
     if holder is None and not rest.strip():

@@ -8,10 +8,11 @@ from __future__ import annotations
 import bisect
 import re
 
+from .guard import guarded
 from .patterns import _CODE_LINE, _MARK, _NAV_SEPARATOR, _SYMBOL_RE, LANG
 
-_TOKEN_SEP = re.compile(r"[\s。，、；：！？（）「」『』【】]")
-_AFTER_MARKER_WORD = re.compile(rf"(?:{LANG.markers})\s*$", re.IGNORECASE)
+_TOKEN_SEP = guarded(r"[\s。，、；：！？（）「」『』【】]")
+_AFTER_MARKER_WORD = guarded(rf"(?:{LANG.markers})\s*$", re.IGNORECASE)
 
 
 def _valid_marker(line: str, m: re.Match[str]) -> bool:

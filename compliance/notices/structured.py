@@ -12,23 +12,23 @@ import json
 import re
 from typing import Any, Iterable
 
+from .guard import guarded
 from .holders import clean_holder, parse_notice_line
 from .licences import license_of, license_of_url
 from .model import Notice
 from .patterns import _ARR, _MARK
 from .years import expand_years
 
-
-_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
-_META_TAG = re.compile(r"<meta\b[^>]*>", re.IGNORECASE)
-_LINK_TAG = re.compile(r"<(?:link|a)\b[^>]*\brel\s*=\s*[\"']?[^\"'>]*\blicense\b[^>]*>", re.IGNORECASE)
-_JSONLD = re.compile(r"<script\b[^>]*type\s*=\s*[\"']?application/ld\+json[\"']?[^>]*>(.*?)</script\s*>",
+_ATTR = guarded(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_META_TAG = guarded(r"<meta\b[^>]*>", re.IGNORECASE)
+_LINK_TAG = guarded(r"<(?:link|a)\b[^>]*\brel\s*=\s*[\"']?[^\"'>]*\blicense\b[^>]*>", re.IGNORECASE)
+_JSONLD = guarded(r"<script\b[^>]*type\s*=\s*[\"']?application/ld\+json[\"']?[^>]*>(.*?)</script\s*>",
                      re.IGNORECASE | re.DOTALL)
 _META_NAMES = {"copyright", "dc.rights", "dcterms.rights", "rights", "dc.rights.license", "dcterms.license",
                "article:copyright", "og:copyright", "license", "dcterms.rightsholder", "dc.rightsholder"}
 # Dublin Core gives the year beside the holder: <meta name="dcterms.dateCopyrighted" content="2015">
 _META_YEAR_NAMES = {"dcterms.datecopyrighted", "dc.datecopyrighted"}
-_LD_PAGE_TYPES = re.compile(r"Article|BlogPosting|WebPage|WebSite|Report|CreativeWork|Posting|Story|Blog$",
+_LD_PAGE_TYPES = guarded(r"Article|BlogPosting|WebPage|WebSite|Report|CreativeWork|Posting|Story|Blog$",
                             re.IGNORECASE)
 MAX_LD_NODES = 500  # a real page has a few dozen JSON-LD objects
 

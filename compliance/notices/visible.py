@@ -12,8 +12,9 @@ import html as htmllib
 import re
 from dataclasses import dataclass, field
 
+from .guard import guarded
 
-_HTML_SCAN = re.compile(
+_HTML_SCAN = guarded(
     r"<!--.*?-->|<(script|style|noscript|template|title|svg|math|textarea|select|object)\b[^>]*>.*?</\1\s*>|"
     r"<(/?)([A-Za-z][\w:.-]*)((?:\s[^>]*)?)/?>|<[!?][^>]*>",
     re.IGNORECASE | re.DOTALL)
@@ -28,9 +29,9 @@ _CODE_TAGS = frozenset(("pre", "code", "kbd", "samp"))
 _VOID = frozenset("img br hr input meta link source wbr area base col embed param track keygen".split())
 # Elements whose notices credit a picture, not the page: figures, captions, galleries.
 _CREDIT_TAGS = frozenset(("figure", "figcaption"))
-_CREDIT_CLASS = re.compile(r"""\b(?:class|itemprop)\s*=\s*["']?[^"'>]*(?:caption|photo|image|gallery|figure|picture|"""
+_CREDIT_CLASS = guarded(r"""\b(?:class|itemprop)\s*=\s*["']?[^"'>]*(?:caption|photo|image|gallery|figure|picture|"""
                            r"""slideshow|lightbox|thumbnail)""", re.IGNORECASE)
-_ENTITY_OR_WS = re.compile(r"&(?:#\d{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};?)|\s+")
+_ENTITY_OR_WS = guarded(r"&(?:#\d{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};?)|\s+")
 
 
 @dataclass

@@ -107,11 +107,14 @@ class _Worker:
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         # the parent's objects frozen out of the collector's sight in the child: a worker's collections would
         # otherwise write to every object it shares with the parent, copying those pages one fault at a time
+        # (a process that freezes its objects itself, as the CLI does, keeps them frozen)
+        frozen = gc.get_freeze_count()
         gc.freeze()
         try:
             self.process.start()
         finally:
-            gc.unfreeze()
+            if not frozen:
+                gc.unfreeze()
             child_end.close()
             self.conn = parent_end
             self.tasks: deque[_Task] = deque()

@@ -246,17 +246,16 @@ def _entries(path: Path, seen: set[Path], exclude: set[Path]) -> Iterator[tuple[
 _MANY_SUFFIXES = tuple({*_warc_suffixes, *_feed_suffixes, *_jsonl_suffixes})
 
 
-def _file(path: str, options: ReadOptions,
-          entry: os.DirEntry[str] | None = None) -> Iterator[Document | InputError | FileRef]:
-    """One file of the inputs: read now when its name says it holds many documents, else handed on unread."""
+def _unread(path: str, options: ReadOptions, entry: os.DirEntry[str] | None = None) -> FileRef | None:
+    """A file of the inputs handed on unread, or None when its name says it holds many documents (read where
+    the walk runs, record by record)."""
     if path.lower().endswith(_MANY_SUFFIXES):
-        yield from read_path(Path(path), options)
-        return
+        return None
     try:
         size = entry.stat().st_size if entry is not None else os.stat(path).st_size
     except OSError:
         size = 0  # gone or unreadable: its reader says so, naming it
-    yield FileRef(path, size, options)
+    return FileRef(path, size, options)
 
 
 def _stdin(options: ReadOptions) -> Iterator[Document | InputError]:
@@ -287,16 +286,16 @@ def iter_inputs(paths: list[str], options: ReadOptions | None = None) -> Iterato
         except OSError as exc:  # a name too long, a loop of symlinks as the argument itself
             yield RecordError(f"{printable(raw[:300])}: cannot read ({exc.strerror or exc})", path=raw[:300])
             continue
-        if is_dir:
-            for item in _entries(path, set(), set()):
-                if isinstance(item, InputError):
-                    yield item
-                else:
-                    yield from _file(item[0], options, item[1])
-        elif not exists:
+        if not is_dir and not exists:
             yield RecordError(f"{path}: no such file or directory", path=str(path))
-        else:
-            yield from _file(str(path), options)
+            continue
+        for item in _entries(path, set(), set()) if is_dir else [(str(path), None)]:
+            if isinstance(item, InputError):
+                yield item
+            elif (ref := _unread(item[0], options, item[1])) is not None:
+                yield ref
+            else:
+                yield from read_path(Path(item[0]), options)
 
 
 def iter_documents(paths: list[str], options: ReadOptions | None = None) -> Iterator[Document | InputError]:

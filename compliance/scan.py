@@ -15,8 +15,9 @@ extract pending HTML and run ``match_document`` against the index built once
 in the parent (shared copy-on-write), each with its own read-only registry
 connection, each on one pipe to the parent (:mod:`compliance.pool`; no
 threads: nothing of the pool outlives ``run_scan``).  WARC, feed and JSON
-Lines records are read in the parent, record by record.  Results are stored in input order, so the registry and the
-printed findings are the same whatever the worker count.  Under
+Lines records are read in the parent, record by record.  Results are stored
+in input order, so the registry and the printed findings are the same
+whatever the worker count.  Under
 :func:`compliance.stopping.stop_on_signals` (the ``scan`` command), SIGINT
 and SIGTERM stop the scan between stages, never halfway through storing a
 batch.

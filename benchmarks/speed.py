@@ -256,7 +256,8 @@ def main() -> None:
     reg_secs = json.loads((OUT / f"registry-{n}.json").read_text())["seconds"]
     print(f"## compliance speed ({os.cpu_count()} cores; medians of {args.repeat})\n")
     print(f"registration: {n} works of 500 words in {reg_secs:.1f}s = {n / reg_secs:,.0f} works/s "
-          f"(CLI, manifest, all cores, fingerprints included)")
+          f"(CLI, manifest, all cores, fingerprints included; when the cached registry was built, by the code "
+          f"of that day: delete benchmarks/out/registry-{n}.* to measure again)")
     idx = measure_index(db)
     build = f"; first build from the registry {idx['build_seconds']:.1f}s" if idx["build_seconds"] else ""
     print(f"index: loaded in {idx['load_seconds']:.2f}s from its memory-mapped cache{build}; index arrays {idx['index_bytes'] / 1e6:.0f} MB = "

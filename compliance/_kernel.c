@@ -2456,26 +2456,22 @@ static struct PyModuleDef moddef = {PyModuleDef_HEAD_INIT, "_kernel", "Compiled 
 
 PyMODINIT_FUNC PyInit__kernel(void) {
     init_spread();
-    if (PyType_Ready(&SideType) < 0 || PyType_Ready(&WorkHitsType) < 0 || PyType_Ready(&AnchorsType) < 0) return NULL;
+    struct {
+        const char *name;
+        PyTypeObject *type;
+    } types[] = {{"Side", &SideType}, {"WorkHits", &WorkHitsType}, {"Anchors", &AnchorsType}};
     PyObject *m = PyModule_Create(&moddef);
     if (!m) return NULL;
-    Py_INCREF(&SideType);
-    if (PyModule_AddObject(m, "Side", (PyObject *)&SideType) < 0) {
-        Py_DECREF(&SideType);
-        Py_DECREF(m);
-        return NULL;
-    }
-    Py_INCREF(&WorkHitsType);
-    if (PyModule_AddObject(m, "WorkHits", (PyObject *)&WorkHitsType) < 0) {
-        Py_DECREF(&WorkHitsType);
-        Py_DECREF(m);
-        return NULL;
-    }
-    Py_INCREF(&AnchorsType);
-    if (PyModule_AddObject(m, "Anchors", (PyObject *)&AnchorsType) < 0) {
-        Py_DECREF(&AnchorsType);
-        Py_DECREF(m);
-        return NULL;
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        if (PyType_Ready(types[i].type) < 0) goto fail;
+        Py_INCREF(types[i].type);
+        if (PyModule_AddObject(m, types[i].name, (PyObject *)types[i].type) < 0) {
+            Py_DECREF(types[i].type);
+            goto fail;
+        }
     }
     return m;
+fail:
+    Py_DECREF(m);
+    return NULL;
 }

@@ -82,25 +82,22 @@ typedef struct {
     Py_ssize_t n, cap;
 } toks_t;
 
+/* *p resized to n items of item bytes (left as it was when memory runs out) */
+static int resize(void **p, Py_ssize_t n, size_t item) {
+    void *a = realloc(*p, (size_t)n * item);
+    if (!a) return -1;
+    *p = a;
+    return 0;
+}
+
 static int toks_reserve(toks_t *t, Py_ssize_t cap) {
     if (cap <= t->cap) return 0;
     Py_ssize_t c = t->cap ? t->cap : 1024;
     while (c < cap) c *= 2;
-    void *a = realloc(t->hash, c * sizeof(uint64_t));
-    if (!a) return -1;
-    t->hash = a;
-    a = realloc(t->start, c * sizeof(int64_t));
-    if (!a) return -1;
-    t->start = a;
-    a = realloc(t->end, c * sizeof(int64_t));
-    if (!a) return -1;
-    t->end = a;
-    a = realloc(t->sentence, c * sizeof(int32_t));
-    if (!a) return -1;
-    t->sentence = a;
-    a = realloc(t->numeric, c);
-    if (!a) return -1;
-    t->numeric = a;
+    if (resize((void **)&t->hash, c, sizeof(uint64_t)) < 0 || resize((void **)&t->start, c, sizeof(int64_t)) < 0 ||
+        resize((void **)&t->end, c, sizeof(int64_t)) < 0 || resize((void **)&t->sentence, c, sizeof(int32_t)) < 0 ||
+        resize((void **)&t->numeric, c, 1) < 0)
+        return -1;
     t->cap = c;
     return 0;
 }
@@ -377,15 +374,9 @@ typedef struct {
 static int wins_push(wins_t *w, Py_ssize_t a, Py_ssize_t b) {
     if (w->n + 1 > w->cap) {
         Py_ssize_t c = w->cap ? w->cap * 2 : 64;
-        void *x = realloc(w->first, c * sizeof(int32_t));
-        if (!x) return -1;
-        w->first = x;
-        x = realloc(w->last, c * sizeof(int32_t));
-        if (!x) return -1;
-        w->last = x;
-        x = realloc(w->value, c * sizeof(uint64_t));
-        if (!x) return -1;
-        w->value = x;
+        if (resize((void **)&w->first, c, sizeof(int32_t)) < 0 || resize((void **)&w->last, c, sizeof(int32_t)) < 0 ||
+            resize((void **)&w->value, c, sizeof(uint64_t)) < 0)
+            return -1;
         w->cap = c;
     }
     w->first[w->n] = (int32_t)a;
@@ -419,9 +410,7 @@ static int grow(void **p, Py_ssize_t *cap, Py_ssize_t need, size_t item) {
     if (need <= *cap) return 0;
     Py_ssize_t c = *cap ? *cap : 256;
     while (c < need) c *= 2;
-    void *a = realloc(*p, c * item);
-    if (!a) return -1;
-    *p = a;
+    if (resize(p, c, item) < 0) return -1;
     *cap = c;
     return 0;
 }

@@ -27,7 +27,7 @@ import statistics
 from typing import Any, Iterable
 
 from .errors import ComplianceError
-from .registry import Registry, now_utc
+from .registry import Registry, now_utc, sql_filters
 
 __all__ = [
     "STATUSES",
@@ -265,17 +265,9 @@ FROM cases c JOIN publishers p ON p.id = c.publisher_id
 def list_cases(registry: Registry, *, status: str | None = None, publisher: str | None = None,
                site: str | None = None) -> list[dict[str, Any]]:
     """Cases (oldest first), with their counts, age in days and the status's date."""
-    sql, args = _LIST_SQL + " WHERE 1=1", []
-    if status:
-        sql += " AND c.status = ?"
-        args.append(status)
-    if publisher:
-        sql += " AND p.name = ?"
-        args.append(publisher)
-    if site:
-        sql += " AND c.site = ?"
-        args.append(site.strip().lower())
-    sql += " ORDER BY c.id"
+    where, args = sql_filters(("c.status = ?", status or None), ("p.name = ?", publisher or None),
+                              ("c.site = ?", site.strip().lower() if site else None))
+    sql = _LIST_SQL + " WHERE 1=1" + where + " ORDER BY c.id"
     now = _dt.datetime.now(_dt.timezone.utc)
     out = []
     for r in registry.db.execute(sql, args).fetchall():

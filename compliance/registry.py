@@ -186,6 +186,12 @@ _INSERT_NOTICE = """INSERT INTO notices(id, publisher_id, work_num, text, holder
 _INSERT_FINGERPRINTS = "INSERT OR REPLACE INTO fingerprints(work_num, scheme, hashes, positions, windows) VALUES (?,?,?,?,?)"
 
 
+def sql_filters(*conditions: tuple[str, Any]) -> tuple[str, list[Any]]:
+    """" AND cond ..." for each (cond, value) whose value is not None, and the values: a list query's filters."""
+    used = [(c, v) for c, v in conditions if v is not None]
+    return "".join(f" AND {c}" for c, _ in used), [v for _, v in used]
+
+
 class _Database(sqlite_utils.Database):
     """sqlite-utils with write transactions that take the write lock up front (``BEGIN IMMEDIATE``).
 

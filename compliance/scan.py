@@ -47,7 +47,7 @@ from .errors import ComplianceError, InputError
 from .inputs import FileRef
 from .matcher import Matcher
 from .models import Document, Finding, PassageMatch, finding_id
-from .registry import Registry, now_utc
+from .registry import Registry, now_utc, sql_filters
 from .pool import Outcome, WorkerPool, die_with_parent
 from .stopping import SIGNALS, Interrupted, stop_on_signals
 from .rules import RuleSet
@@ -820,17 +820,9 @@ def stored_findings(registry: Registry, *, publisher: str | None = None, verdict
                     d.warc_date, w.id, w.title, w.url, p.name, w.num
              FROM findings f JOIN documents d ON d.id = f.document_id JOIN works w ON w.num = f.work_num
              JOIN publishers p ON p.id = w.publisher_id WHERE 1=1"""
-    args: list[Any] = []
-    if publisher:
-        sql += " AND p.name = ?"
-        args.append(publisher)
-    if verdict:
-        sql += " AND f.verdict = ?"
-        args.append(verdict)
-    if since:
-        sql += " AND f.updated_at >= ?"
-        args.append(since)
-    sql += " ORDER BY p.name, d.url, d.path, f.copied_words DESC"
+    where, args = sql_filters(("p.name = ?", publisher or None), ("f.verdict = ?", verdict or None),
+                              ("f.updated_at >= ?", since or None))
+    sql += where + " ORDER BY p.name, d.url, d.path, f.copied_words DESC"
     infos: dict[int, dict[str, Any]] = {}
     for r in registry.db.execute(sql, args).fetchall():
         num = r[20]

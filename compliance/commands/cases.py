@@ -49,6 +49,11 @@ def cases() -> None:
     """
 
 
+# When a case changed (both commands record it with the change).
+_AT = click.option("--at", "at", metavar="DATE",
+                   help="When it happened (YYYY-MM-DD or ISO 8601 time, UTC). Default: now.")
+
+
 @cases.command("open")
 @click.argument("finding", required=False)
 @click.option("--site", help="Open a case per publisher for the findings on this site (host; subdomains included).")
@@ -56,7 +61,7 @@ def cases() -> None:
 @click.option("--verdict", "verdicts", multiple=True, type=click.Choice(["violation", "review"]),
               help="With --site: findings with this verdict (repeatable). Default: violation.")
 @click.option("--note", help="Why the case is opened (recorded with the change).")
-@click.option("--at", "at", metavar="DATE", help="When it happened (YYYY-MM-DD or ISO 8601 time, UTC). Default: now.")
+@_AT
 @click.option("--by", help="Who opens it. Default: $USER.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: the case numbers, one per line; json: what was opened and added.")
@@ -203,7 +208,7 @@ def _printable(s: str) -> str:
 @click.argument("case")
 @click.argument("status", type=click.Choice(["drafted", "sent", "acknowledged", "removed", "rejected", "reposted"]))
 @click.option("--note", help="Why (recorded with the change): the notice sent, the host's answer ...")
-@click.option("--at", "at", metavar="DATE", help="When it happened (YYYY-MM-DD or ISO 8601 time, UTC). Default: now.")
+@_AT
 @click.option("--by", help="Who made the change. Default: $USER.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: a sentence on stderr; json: the recorded event on stdout.")

@@ -7,6 +7,8 @@ match must contain (``Screened``), and a large alternation split into guarded
 parts whose earliest match wins (``Earliest``); and the candidate search looks
 only at a window around each anchor literal.  Each is checked here against
 the plain pattern on arbitrary text built from the phrases themselves.
+A publisher's works repeat one footer, so a candidate window's matches and a
+marked line's notices are cached: a cached answer must be the fresh one.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance.notices import candidates, patterns
+from compliance.notices import candidates, find_notices, patterns
 from compliance.notices.guard import Earliest, Screened, first_chars, guarded
 
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -89,7 +91,44 @@ def test_windows_around_anchors_find_what_the_whole_line_search_finds(text: str,
         return  # the finder searches the whole text then
     whole = [m.span() for m in patterns._CANDIDATE.finditer(text)
              if any(k in low[m.start():m.end()] for k in candidates._ANCHORS)]
-    assert [m.span() for m in candidates._candidates(text)] == whole
+    assert list(candidates._candidates(text)) == whole
+
+
+def _found(text: str) -> list[tuple]:
+    return [(n.start, n.end, n.text, n.holder, n.years, n.all_rights_reserved, n.restriction, n.contact_email,
+             n.license, n.kind) for n in find_notices(text)]
+
+
+def _clear_caches() -> None:
+    candidates._spans_in_window.cache_clear()
+    candidates._marked_notices.cache_clear()
+
+
+@FAST
+@given(TEXTS, st.text(alphabet=" ab.\n", max_size=60), st.text(alphabet=" xy,\n", max_size=60))
+def test_cached_windows_and_lines_give_the_fresh_answer(text: str, before: str, other: str) -> None:
+    """The same notice text after other text, read from the caches, is found as a cold search finds it."""
+    _clear_caches()
+    first = _found(before + text)
+    _clear_caches()
+    cold = _found(other + text)
+    _found(before + text)  # warm: the windows and lines of *text* are met again below
+    assert _found(other + text) == cold
+    assert _found(before + text) == first
+
+
+def test_a_repeated_footer_is_read_from_the_cache() -> None:
+    _clear_caches()
+    footer = "\n\n© 2025 Harbour Press Ltd. All rights reserved."
+    a = find_notices("First article body, plain prose." + footer)
+    b = find_notices("A second, longer article body with other words in it." + footer)
+    assert candidates._marked_notices.cache_info().hits >= 1 and candidates._spans_in_window.cache_info().hits >= 1
+    assert [(n.holder, n.years, n.all_rights_reserved) for n in a] == [(n.holder, n.years, n.all_rights_reserved)
+                                                                       for n in b] == [("Harbour Press Ltd.", [2025], True)]
+    assert b[0].start - a[0].start == len("A second, longer article body with other words in it.") - len(
+        "First article body, plain prose.")
+    b[0].years.append(1999)  # a caller changing its notice changes no cached answer
+    assert find_notices("x" + footer)[0].years == [2025]
 
 
 def test_first_chars_follow_the_syntax() -> None:

@@ -66,11 +66,23 @@ _REACH_AFTER = 160
 _REACH_BEFORE_OF = tuple(0 if kw in _MARKS else _REACH_BEFORE for kw in _ANCHORS)
 
 
-def _candidates(text: str) -> "Iterator[re.Match[str]]":
-    """_CANDIDATE matches, searched only around the anchor literals."""
+@lru_cache(maxsize=4096)
+def _spans_in_window(window: str, first: int) -> tuple[tuple[int, int], ...]:
+    """The _CANDIDATE matches in ``window[first:]``, as (start, end) offsets from *first*.
+
+    Cached: a publisher's works repeat one footer, and its window is met again
+    work after work.  The pattern looks back one character at most (``\\b``,
+    single-character look-behinds) and has no ``^``/``$``: the character before
+    the window (``window[0]`` when *first* is 1) is all the context a match needs.
+    """
+    return tuple((m.start() - first, m.end() - first) for m in _CANDIDATE.finditer(window, first))
+
+
+def _candidates(text: str) -> Iterator[tuple[int, int]]:
+    """The (start, end) of each _CANDIDATE match, searched only around the anchor literals."""
     low = text.lower()
     if len(low) != len(text):
-        yield from _CANDIDATE.finditer(text)
+        yield from (m.span() for m in _CANDIDATE.finditer(text))
         return
     # every anchor occurrence in one pass, then taken anchor by anchor, each left to right and without
     # overlaps, as a str.find loop per anchor would (the cap on ranges applies in the same order)
@@ -103,7 +115,9 @@ def _candidates(text: str) -> "Iterator[re.Match[str]]":
         else:
             merged.append([a, b])
     for a, b in merged:
-        yield from _CANDIDATE.finditer(text, a, b)
+        first = 1 if a else 0
+        for s, e in _spans_in_window(text[a - first:b], first):
+            yield a + s, a + e
 
 
 def _find_in_text(text: str, code: list[tuple[int, int]] | None = None,
@@ -116,16 +130,16 @@ def _find_in_text(text: str, code: list[tuple[int, int]] | None = None,
     window_end = -1
     line_a = line_b = -1
     examined = 0
-    for cm in _candidates(text):
-        if cm.start() < window_end:
+    for cs, ce in _candidates(text):
+        if cs < window_end:
             continue
-        if line_a <= cm.start() < line_b:
+        if line_a <= cs < line_b:
             la, lb = line_a, line_b  # the same (long) line as the last candidate
         else:
-            la, lb = line_a, line_b = _line_bounds(text, cm.start())
+            la, lb = line_a, line_b = _line_bounds(text, cs)
         if la in done_lines:
             continue
-        if code and _in_ranges(cm.start(), code, code_starts):
+        if code and _in_ranges(cs, code, code_starts):
             continue
         examined += 1
         if examined > MAX_CANDIDATE_LINES or len(out) >= MAX_NOTICES:
@@ -133,8 +147,8 @@ def _find_in_text(text: str, code: list[tuple[int, int]] | None = None,
         line = text[la:lb]
         if len(line) > 2000:
             # a wall of text with no line breaks: look at a window around the marker
-            la = max(la, cm.start() - 300)
-            lb = min(lb, cm.end() + 300)
+            la = max(la, cs - 300)
+            lb = min(lb, ce + 300)
             line = text[la:lb]
             window_end = lb
         done_lines.add(la)
@@ -187,10 +201,30 @@ def _continues(line: str) -> bool:
 
 
 def _notices_on_line(text: str, la: int, lb: int, line: str) -> list[Notice]:
-    groups = _split_marker_groups(line)
-    out: list[Notice] = []
-    if not groups:
+    """The notices of the line ``text[la:lb]`` (*line*)."""
+    found = _marked_notices(line)
+    if found is None:
         return _markerless_notices(text, la, lb, line)
+    return [Notice(text=t, holder=holder, years=list(years), all_rights_reserved=arr, license=lic,
+                   start=la + start, end=la + end, kind=kind)
+            for start, end, t, holder, years, arr, lic, kind in found]
+
+
+_LineNotice = tuple[int, int, str, "str | None", tuple[int, ...], bool, "str | None", str]
+
+
+@lru_cache(maxsize=4096)
+def _marked_notices(line: str) -> tuple[_LineNotice, ...] | None:
+    """The notices that the marker groups of *line* start, with offsets into *line*; None without a marker.
+
+    They depend on the line alone (a notice's span never leaves its line), so they are cached: a
+    publisher's works repeat one footer line.  A line without a marker is read with the next line
+    (:func:`_markerless_notices`), and is not cached.
+    """
+    groups = _split_marker_groups(line)
+    out: list[_LineNotice] = []
+    if not groups:
+        return None
     carried: tuple[int, list[int]] | None = None
     for gi, (ga, gb, sym) in enumerate(groups):
         seg_end = groups[gi + 1][0] if gi + 1 < len(groups) else len(line)
@@ -219,25 +253,24 @@ def _notices_on_line(text: str, la: int, lb: int, line: str) -> list[Notice]:
             if not (years and re.match(r"[\s:.,]*(?:©|\(c\)|\d)", seg, re.IGNORECASE)) and not arr:
                 if not (starts_line and holder and len(line.split()) <= 14):
                     continue
-        start = la + (lead_arr.start() if lead_arr else ga)
+        start = lead_arr.start() if lead_arr else ga
         if holder is None and sym and (years or arr):
             # "Harbour Press © 2019. All rights reserved.": the holder before the sign
             prefix = _last_clause(line[:ga])
             name = clean_holder(prefix, strict=True) if prefix.strip() else None
             if name and len(name.split()) <= 5 and not _CREDIT.search(prefix):
                 holder = name
-                start = la + line.index(prefix.strip(), ga - len(prefix))
+                start = line.index(prefix.strip(), ga - len(prefix))
         if not (holder or years or arr):
             continue
-        end = _notice_span_end(text, start, la + seg_end)
+        end = _notice_span_end(line, start, seg_end)
         lead = line[max(0, ga - 40):ga]
         kind = "credit" if _CREDIT.search(lead) or _MARK_OF_A_THING.search(lead) or (holder and not arr and (
             _PICTURE_HOLDER.search(holder) or (not years and _looks_like_a_person(holder, seg)))) else "notice"
         lic = license_of(seg) if (_LICENSE_STATEMENT.search(seg) or _CC_URL.search(seg) or re.search(
             r"\bcc[\s-]by|\bcc0\b|creative\s+commons", seg, re.IGNORECASE)) else None
-        out.append(Notice(text=text[start:end].strip(), holder=holder, years=years, all_rights_reserved=arr,
-                          license=lic, start=start, end=end, kind=kind))
-    return out
+        out.append((start, end, line[start:end].strip(), holder, tuple(years), arr, lic, kind))
+    return tuple(out)
 
 
 _YEARS_ONLY = guarded(rf"[\s:.,]*{_YEARS.pattern}[\s:.,]*", re.IGNORECASE)
